@@ -1,0 +1,1344 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * core.c - livepatch core: patches, objects and functions from the moment a
+ * module hands them over until they are freed
+ *
+ * Life of a patch: klp_enable_patch() validates it, refuses it if it
+ * conflicts with an active patch, resolves and relocates what is loaded,
+ * builds its sysfs tree, redirects its functions and starts the transition
+ * (transition.c).  Disabling runs the transition backwards; when it ends
+ * the patch leaves the list and its kobjects are released from a work
+ * item, after which the patch module may be removed.  Modules that a patch
+ * targets are patched when they load (klp_module_coming()) and unpatched
+ * when they go (klp_module_going()).
+ *
+ * No stacking: at most one active patch redirects a given function.  A
+ * patch that is not an atomic replace is refused when one of its functions
+ * is already patched (by name, and by address once resolved, which also
+ * catches aliases).  Patches can therefore be disabled in any order.
+ * Only an atomic-replace patch may redirect a function someone else
+ * redirects, and only until its transition completes.
+ *
+ * Locking: klp_mutex protects the patch list, every patch, object and func
+ * field marked internal, the ftrace hooks (patch.c) and the transition
+ * state (transition.c).  It is taken by klp_enable_patch(), the sysfs
+ * writers, the module notifier hooks and the transition work.  Kobjects
+ * are released without it: a patch's sysfs directory must disappear
+ * outside klp_mutex, since removing it waits for its sysfs writers, which
+ * take klp_mutex.  That is what free_work and the "finish" completion are
+ * for.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/completion.h>
+#include <linux/elf.h>
+#include <linux/kallsyms.h>
+#include <linux/kernel.h>
+#include <linux/livepatch.h>
+#include <linux/memory.h>
+#include <linux/module.h>
+#include <linux/moduleloader.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/stringify.h>
+#include <linux/sysfs.h>
+#include <asm/cacheflush.h>
+#include "core.h"
+#include "patch.h"
+#include "state.h"
+#include "transition.h"
+
+DEFINE_MUTEX(klp_mutex);
+
+/* Active patches (enabled, or in transition), in the order enabled. */
+LIST_HEAD(klp_patches);
+
+static struct kobject *klp_root_kobj;
+
+/* Position a function is known by: 0 ("unique") counts as 1. */
+static unsigned long klp_sympos(const struct klp_func *func)
+{
+	return func->old_sympos ? func->old_sympos : 1;
+}
+
+/* ---- symbols ------------------------------------------------------------ */
+
+struct klp_sym_search {
+	const char *objname;
+	const char *name;
+	unsigned long sympos;
+	unsigned long addr;
+	unsigned long seen;
+};
+
+/* Record one more occurrence; stop when the answer is known. */
+static int klp_sym_seen(struct klp_sym_search *s, unsigned long addr)
+{
+	s->seen++;
+	s->addr = addr;
+	if (s->sympos)
+		return s->seen == s->sympos;
+	return s->seen > 1;	/* unique wanted: a second one is enough */
+}
+
+static int klp_vmlinux_sym_cb(void *data, unsigned long addr)
+{
+	return klp_sym_seen(data, addr);
+}
+
+static int klp_module_sym_cb(void *data, const char *name,
+			     struct module *mod, unsigned long addr)
+{
+	struct klp_sym_search *s = data;
+
+	if (!mod || strcmp(mod->name, s->objname) || strcmp(name, s->name))
+		return 0;
+	return klp_sym_seen(s, addr);
+}
+
+/*
+ * Find symbol @name of object @objname (NULL: vmlinux).  @sympos selects
+ * the n-th symbol of that name in address order; 0 requires it unique.
+ */
+static int klp_find_object_symbol(const char *objname, const char *name,
+				  unsigned long sympos, unsigned long *addr)
+{
+	struct klp_sym_search s = {
+		.objname = objname,
+		.name = name,
+		.sympos = sympos,
+	};
+	const char *shown = objname ? objname : "vmlinux";
+
+	if (objname)
+		module_kallsyms_on_each_symbol(klp_module_sym_cb, &s);
+	else
+		kallsyms_on_each_match_symbol(klp_vmlinux_sym_cb, name, &s);
+
+	*addr = 0;
+	if (!s.seen) {
+		pr_err("symbol '%s' not found in symbol table\n", name);
+	} else if (!sympos && s.seen > 1) {
+		pr_err("unresolvable ambiguity for symbol '%s' in object '%s'\n",
+		       name, shown);
+	} else if (sympos && s.seen != sympos) {
+		pr_err("symbol position %lu for symbol '%s' in object '%s' not found\n",
+		       sympos, name, shown);
+	} else {
+		*addr = s.addr;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* ---- relocations -------------------------------------------------------- */
+
+/*
+ * A patch module refers to symbols that are not exported through
+ * SHN_LIVEPATCH symbols named .klp.sym.<object>.<symbol>,<sympos>, used by
+ * relocation sections named .klp.rela.<object>.<section>.  The sections for
+ * vmlinux are applied when the patch module loads; those for a module each
+ * time that module loads.  See Documentation/livepatch/module-elf-format.rst.
+ */
+#define KLP_OBJNAME_MAX		55	/* MODULE_NAME_LEN - 1 */
+#define KLP_SYMNAME_MAX		511	/* KSYM_NAME_LEN - 1 */
+
+static int klp_resolve_reloc_symbol(Elf_Sym *sym, const char *strtab,
+				    bool sec_vmlinux)
+{
+	char objname[KLP_OBJNAME_MAX + 1], name[KLP_SYMNAME_MAX + 1];
+	const char *full = strtab + sym->st_name;
+	unsigned long sympos, addr;
+	bool sym_vmlinux;
+	int err;
+
+	if (sym->st_shndx != SHN_LIVEPATCH) {
+		pr_err("symbol %s is not marked as a livepatch symbol\n", full);
+		return -EINVAL;
+	}
+
+	if (sscanf(full, ".klp.sym.%" __stringify(KLP_OBJNAME_MAX) "[^.].%"
+		   __stringify(KLP_SYMNAME_MAX) "[^,],%lu",
+		   objname, name, &sympos) != 3) {
+		pr_err("symbol %s has an incorrectly formatted name\n", full);
+		return -EINVAL;
+	}
+
+	/* A module's section is applied again on reload: no vmlinux refs. */
+	sym_vmlinux = !strcmp(objname, "vmlinux");
+	if (sym_vmlinux && !sec_vmlinux) {
+		pr_err("invalid access to vmlinux symbol '%s' from module-specific livepatch relocation section\n",
+		       name);
+		return -EINVAL;
+	}
+
+	err = klp_find_object_symbol(sym_vmlinux ? NULL : objname, name,
+				     sympos, &addr);
+	if (err)
+		return err;
+	sym->st_value = addr;
+	return 0;
+}
+
+static int klp_resolve_symbols(Elf_Shdr *sechdrs, const char *strtab,
+			       unsigned int symndx, Elf_Shdr *relasec,
+			       const char *sec_objname)
+{
+	Elf_Rela *relas = (Elf_Rela *)relasec->sh_addr;
+	Elf_Sym *symtab = (Elf_Sym *)sechdrs[symndx].sh_addr;
+	bool sec_vmlinux = !strcmp(sec_objname, "vmlinux");
+	unsigned int i, nr = relasec->sh_size / sizeof(Elf_Rela);
+	int err;
+
+	for (i = 0; i < nr; i++) {
+		err = klp_resolve_reloc_symbol(symtab + ELF_R_SYM(relas[i].r_info),
+					       strtab, sec_vmlinux);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/**
+ * klp_apply_section_relocs() - apply one livepatch relocation section
+ * @pmod: the livepatch module
+ * @sechdrs: its section headers
+ * @shstrtab: its section name table
+ * @strtab: its symbol name table
+ * @symindex: index of its symbol table section
+ * @secindex: index of the .klp.rela.<object>.<section> section
+ * @objname: the object being relocated for; NULL for vmlinux
+ *
+ * Sections meant for another object are skipped.  Called by the module
+ * loader for vmlinux and by the core when a target module is patched.
+ *
+ * Return: 0, or a negative errno when a symbol cannot be resolved or the
+ * section is malformed.
+ */
+int klp_apply_section_relocs(struct module *pmod, Elf_Shdr *sechdrs,
+			     const char *shstrtab, const char *strtab,
+			     unsigned int symindex, unsigned int secindex,
+			     const char *objname)
+{
+	char sec_objname[KLP_OBJNAME_MAX + 1];
+	Elf_Shdr *sec = sechdrs + secindex;
+	const char *secname = shstrtab + sec->sh_name;
+	int err;
+
+	BUILD_BUG_ON(KLP_OBJNAME_MAX + 1 != MODULE_NAME_LEN);
+	BUILD_BUG_ON(KLP_SYMNAME_MAX + 1 != KSYM_NAME_LEN);
+
+	if (sscanf(secname, ".klp.rela.%" __stringify(KLP_OBJNAME_MAX) "[^.]",
+		   sec_objname) != 1) {
+		pr_err("section %s has an incorrectly formatted name\n",
+		       secname);
+		return -EINVAL;
+	}
+
+	if (strcmp(objname ? objname : "vmlinux", sec_objname))
+		return 0;
+
+	err = klp_resolve_symbols(sechdrs, strtab, symindex, sec, sec_objname);
+	if (err)
+		return err;
+
+	return apply_relocate_add(sechdrs, strtab, symindex, secindex, pmod);
+}
+
+static int klp_apply_object_relocs(struct klp_patch *patch,
+				   struct klp_object *obj)
+{
+	struct klp_modinfo *info = patch->mod->klp_info;
+	unsigned int i;
+	int err;
+
+	for (i = 1; i < info->hdr.e_shnum; i++) {
+		if (!(info->sechdrs[i].sh_flags & SHF_RELA_LIVEPATCH))
+			continue;
+		err = klp_apply_section_relocs(patch->mod, info->sechdrs,
+					       info->secstrings,
+					       patch->mod->core_kallsyms.strtab,
+					       info->symndx, i, obj->name);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* ---- sysfs -------------------------------------------------------------- */
+
+/*
+ * /sys/kernel/livepatch/<patch>/{enabled,transition,force,replace,stack_order}
+ * /sys/kernel/livepatch/<patch>/<object>/patched
+ * /sys/kernel/livepatch/<patch>/<object>/<function,sympos>/
+ */
+
+static struct klp_patch *klp_kobj_patch(struct kobject *kobj)
+{
+	return container_of(kobj, struct klp_patch, kobj);
+}
+
+static int __klp_disable_patch(struct klp_patch *patch);
+
+static ssize_t enabled_store(struct kobject *kobj, struct kobj_attribute *attr,
+			     const char *buf, size_t count)
+{
+	struct klp_patch *patch = klp_kobj_patch(kobj);
+	bool enabled;
+	int err;
+
+	err = kstrtobool(buf, &enabled);
+	if (err)
+		return err;
+
+	mutex_lock(&klp_mutex);
+	if (patch->enabled == enabled)
+		err = -EINVAL;		/* nothing to do is a mistake */
+	else if (patch == klp_transition_patch)
+		klp_reverse_transition();
+	else if (!enabled)
+		err = __klp_disable_patch(patch);
+	else
+		err = -EINVAL;		/* a disabled patch is on its way out */
+	mutex_unlock(&klp_mutex);
+
+	return err ? err : count;
+}
+
+static ssize_t enabled_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%d\n", klp_kobj_patch(kobj)->enabled);
+}
+
+static ssize_t transition_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n",
+			  klp_kobj_patch(kobj) == klp_transition_patch);
+}
+
+static ssize_t force_store(struct kobject *kobj, struct kobj_attribute *attr,
+			   const char *buf, size_t count)
+{
+	struct klp_patch *patch = klp_kobj_patch(kobj);
+	bool force;
+	int err;
+
+	err = kstrtobool(buf, &force);
+	if (err)
+		return err;
+	if (!force)
+		return count;
+
+	mutex_lock(&klp_mutex);
+	if (patch == klp_transition_patch)
+		klp_force_transition();
+	else
+		err = -EINVAL;
+	mutex_unlock(&klp_mutex);
+
+	return err ? err : count;
+}
+
+static ssize_t replace_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%d\n", klp_kobj_patch(kobj)->replace);
+}
+
+static ssize_t stack_order_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	struct klp_patch *patch = klp_kobj_patch(kobj), *p;
+	int order = 0, pos = 0;
+
+	mutex_lock(&klp_mutex);
+	klp_for_each_patch(p) {
+		pos++;
+		if (p == patch) {
+			order = pos;
+			break;
+		}
+	}
+	mutex_unlock(&klp_mutex);
+
+	return sysfs_emit(buf, "%d\n", order);
+}
+
+static ssize_t patched_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	struct klp_object *obj = container_of(kobj, struct klp_object, kobj);
+
+	return sysfs_emit(buf, "%d\n", obj->patched);
+}
+
+static struct kobj_attribute enabled_kobj_attr = __ATTR_RW(enabled);
+static struct kobj_attribute transition_kobj_attr = __ATTR_RO(transition);
+static struct kobj_attribute force_kobj_attr = __ATTR_WO(force);
+static struct kobj_attribute replace_kobj_attr = __ATTR_RO(replace);
+static struct kobj_attribute stack_order_kobj_attr = __ATTR_RO(stack_order);
+static struct kobj_attribute patched_kobj_attr = __ATTR_RO(patched);
+
+static struct attribute *klp_patch_attrs[] = {
+	&enabled_kobj_attr.attr,
+	&transition_kobj_attr.attr,
+	&force_kobj_attr.attr,
+	&replace_kobj_attr.attr,
+	&stack_order_kobj_attr.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(klp_patch);
+
+static struct attribute *klp_object_attrs[] = {
+	&patched_kobj_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(klp_object);
+
+static void klp_release_patch(struct kobject *kobj)
+{
+	complete(&klp_kobj_patch(kobj)->finish);
+}
+
+static void klp_release_object(struct kobject *kobj)
+{
+	struct klp_object *obj = container_of(kobj, struct klp_object, kobj);
+
+	if (obj->dynamic) {
+		kfree(obj->name);
+		kfree(obj);
+	}
+}
+
+static void klp_release_func(struct kobject *kobj)
+{
+	struct klp_func *func = container_of(kobj, struct klp_func, kobj);
+
+	if (func->nop) {
+		kfree(func->old_name);
+		kfree(func);
+	}
+}
+
+static struct kobj_type klp_ktype_patch = {
+	.release = klp_release_patch,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = klp_patch_groups,
+};
+
+static struct kobj_type klp_ktype_object = {
+	.release = klp_release_object,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = klp_object_groups,
+};
+
+static struct kobj_type klp_ktype_func = {
+	.release = klp_release_func,
+	.sysfs_ops = &kobj_sysfs_ops,
+};
+
+/* ---- validation and conflicts ------------------------------------------- */
+
+static bool klp_same_object(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static bool klp_same_func(const struct klp_func *a, const struct klp_func *b)
+{
+	return klp_sympos(a) == klp_sympos(b) && !strcmp(a->old_name, b->old_name);
+}
+
+static int klp_check_object_shape(struct klp_patch *patch,
+				  struct klp_object *obj)
+{
+	const char *name = klp_obj_name(obj);
+	struct klp_object *other;
+	struct klp_func *func, *prev;
+
+	if (!obj->funcs) {
+		pr_err("patch '%s': object '%s' has no function array\n",
+		       patch->mod->name, name);
+		return -EINVAL;
+	}
+	if (obj->name && strlen(obj->name) >= MODULE_NAME_LEN) {
+		pr_err("patch '%s': object name '%s' is too long\n",
+		       patch->mod->name, name);
+		return -EINVAL;
+	}
+	if (obj->name && !strcmp(obj->name, "vmlinux")) {
+		pr_err("patch '%s': object name 'vmlinux' is reserved; use a NULL name for vmlinux\n",
+		       patch->mod->name);
+		return -EINVAL;
+	}
+	for (other = patch->objs; other != obj; other++) {
+		if (klp_same_object(other->name, obj->name)) {
+			pr_err("patch '%s': object '%s' is listed twice\n",
+			       patch->mod->name, name);
+			return -EINVAL;
+		}
+	}
+
+	klp_for_each_func_static(obj, func) {
+		if (!func->old_name || !func->new_func) {
+			pr_err("patch '%s': a function of object '%s' has no %s\n",
+			       patch->mod->name, name,
+			       func->old_name ? "new_func" : "old_name");
+			return -EINVAL;
+		}
+		if (strlen(func->old_name) >= KSYM_NAME_LEN) {
+			pr_err("patch '%s': function name '%.32s...' is too long\n",
+			       patch->mod->name, func->old_name);
+			return -EINVAL;
+		}
+		for (prev = obj->funcs; prev != func; prev++) {
+			if (klp_same_func(prev, func)) {
+				pr_err("patch '%s': function '%s,%lu' is listed twice in object '%s'\n",
+				       patch->mod->name, func->old_name,
+				       klp_sympos(func), name);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+static bool klp_patch_is_active(struct klp_patch *patch)
+{
+	struct klp_patch *p;
+
+	klp_for_each_patch(p)
+		if (p == patch)
+			return true;
+	return false;
+}
+
+/* Everything that can be checked before touching anything. */
+static int klp_check_patch_shape(struct klp_patch *patch)
+{
+	struct klp_object *obj;
+	int err;
+
+	if (!patch || !patch->mod) {
+		pr_err("invalid patch: %s is NULL\n", patch ? "mod" : "patch");
+		return -EINVAL;
+	}
+	if (!patch->objs) {
+		pr_err("patch '%s' has no object array\n", patch->mod->name);
+		return -EINVAL;
+	}
+	if (!is_livepatch_module(patch->mod)) {
+		pr_err("module %s is not marked as a livepatch module\n",
+		       patch->mod->name);
+		return -EINVAL;
+	}
+	klp_for_each_object_static(patch, obj) {
+		err = klp_check_object_shape(patch, obj);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void klp_report_conflict(const char *old_name, unsigned long sympos,
+				const char *objname, struct klp_patch *owner)
+{
+	pr_err("Function '%s,%lu' in object '%s' has already been livepatched.\n",
+	       old_name, sympos, objname);
+	pr_err("Use cumulative livepatches for dependent changes.\n");
+	pr_err("Function '%s,%lu' in object '%s' is patched by '%s': replace it with a cumulative patch or disable it first.\n",
+	       old_name, sympos, objname, owner->mod->name);
+}
+
+/* The active patch that patches the function @obj/@func names, if any. */
+static struct klp_patch *klp_owner_by_name(struct klp_object *obj,
+					   struct klp_func *func)
+{
+	struct klp_object *o;
+	struct klp_func *f;
+	struct klp_patch *p;
+
+	klp_for_each_patch(p) {
+		klp_for_each_object(p, o) {
+			if (!klp_same_object(o->name, obj->name))
+				continue;
+			klp_for_each_func(o, f)
+				if (!f->nop && klp_same_func(f, func))
+					return p;
+		}
+	}
+	return NULL;
+}
+
+/* The active patch that redirects the code at @addr, if any. */
+static struct klp_patch *klp_owner_by_addr(void *addr)
+{
+	struct klp_object *o;
+	struct klp_func *f;
+	struct klp_patch *p;
+
+	klp_for_each_patch(p)
+		klp_for_each_object(p, o)
+			klp_for_each_func(o, f)
+				if (f->patched && !f->nop && f->old_func == addr)
+					return p;
+	return NULL;
+}
+
+/*
+ * A patch that is not an atomic replace may not touch a function that an
+ * active patch changes.  By name here, so that objects not loaded yet are
+ * covered; by address in klp_check_object_addrs() once they are.
+ */
+static int klp_check_conflicts(struct klp_patch *patch)
+{
+	struct klp_object *obj;
+	struct klp_func *func;
+	struct klp_patch *owner;
+
+	if (patch->replace)
+		return 0;
+
+	klp_for_each_object_static(patch, obj) {
+		klp_for_each_func_static(obj, func) {
+			owner = klp_owner_by_name(obj, func);
+			if (owner) {
+				klp_report_conflict(func->old_name,
+						    klp_sympos(func),
+						    klp_obj_name(obj), owner);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+static int klp_cmp_func_addr(const void *a, const void *b)
+{
+	const struct klp_func *fa = *(const struct klp_func **)a;
+	const struct klp_func *fb = *(const struct klp_func **)b;
+
+	if (fa->old_func == fb->old_func)
+		return 0;
+	return fa->old_func < fb->old_func ? -1 : 1;
+}
+
+/* Two entries of one object resolving to the same code (aliases)? */
+static int klp_check_object_aliases(struct klp_patch *patch,
+				    struct klp_object *obj)
+{
+	struct klp_func *func, **funcs;
+	unsigned int i, nr = 0;
+	int err = 0;
+
+	klp_for_each_func(obj, func)
+		nr++;
+	if (nr < 2)
+		return 0;
+
+	funcs = kmalloc_array(nr, sizeof(*funcs), GFP_KERNEL);
+	if (!funcs)
+		return -ENOMEM;
+	i = 0;
+	klp_for_each_func(obj, func)
+		funcs[i++] = func;
+	sort(funcs, nr, sizeof(*funcs), klp_cmp_func_addr, NULL);
+
+	for (i = 1; i < nr; i++) {
+		if (funcs[i]->old_func != funcs[i - 1]->old_func)
+			continue;
+		pr_err("patch '%s': functions '%s,%lu' and '%s,%lu' in object '%s' are the same code\n",
+		       patch->mod->name, funcs[i - 1]->old_name,
+		       klp_sympos(funcs[i - 1]), funcs[i]->old_name,
+		       klp_sympos(funcs[i]), klp_obj_name(obj));
+		err = -EINVAL;
+		break;
+	}
+	kfree(funcs);
+	return err;
+}
+
+/* Resolved functions must not be redirected by anyone else already. */
+static int klp_check_object_addrs(struct klp_patch *patch,
+				  struct klp_object *obj)
+{
+	struct klp_patch *owner;
+	struct klp_func *func;
+	int err;
+
+	err = klp_check_object_aliases(patch, obj);
+	if (err || patch->replace)
+		return err;
+
+	klp_for_each_func(obj, func) {
+		if (!klp_find_ops(func->old_func))
+			continue;
+		owner = klp_owner_by_addr(func->old_func);
+		if (WARN_ON_ONCE(!owner))
+			return -EINVAL;
+		klp_report_conflict(func->old_name, klp_sympos(func),
+				    klp_obj_name(obj), owner);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- building and freeing the hierarchy --------------------------------- */
+
+static void klp_init_func_early(struct klp_object *obj, struct klp_func *func)
+{
+	kobject_init(&func->kobj, &klp_ktype_func);
+	list_add_tail(&func->node, &obj->func_list);
+}
+
+static void klp_init_object_early(struct klp_patch *patch,
+				  struct klp_object *obj)
+{
+	INIT_LIST_HEAD(&obj->func_list);
+	kobject_init(&obj->kobj, &klp_ktype_object);
+	list_add_tail(&obj->node, &patch->obj_list);
+}
+
+static void klp_free_patch_work_fn(struct work_struct *work);
+
+static void klp_init_patch_early(struct klp_patch *patch)
+{
+	struct klp_object *obj;
+	struct klp_func *func;
+
+	INIT_LIST_HEAD(&patch->list);
+	INIT_LIST_HEAD(&patch->obj_list);
+	kobject_init(&patch->kobj, &klp_ktype_patch);
+	patch->enabled = false;
+	patch->forced = false;
+	INIT_WORK(&patch->free_work, klp_free_patch_work_fn);
+	init_completion(&patch->finish);
+
+	klp_for_each_object_static(patch, obj) {
+		klp_init_object_early(patch, obj);
+		klp_for_each_func_static(obj, func)
+			klp_init_func_early(obj, func);
+	}
+}
+
+static struct klp_object *klp_find_object(struct klp_patch *patch,
+					  struct klp_object *old_obj)
+{
+	struct klp_object *obj;
+
+	klp_for_each_object(patch, obj)
+		if (klp_same_object(obj->name, old_obj->name))
+			return obj;
+	return NULL;
+}
+
+static bool klp_object_has_func(struct klp_object *obj,
+				struct klp_func *old_func)
+{
+	struct klp_func *func;
+
+	klp_for_each_func(obj, func)
+		if (klp_same_func(func, old_func))
+			return true;
+	return false;
+}
+
+static struct klp_object *klp_alloc_object_dynamic(struct klp_patch *patch,
+						   const char *name)
+{
+	struct klp_object *obj = kzalloc(sizeof(*obj), GFP_KERNEL);
+
+	if (!obj)
+		return NULL;
+	if (name) {
+		obj->name = kstrdup(name, GFP_KERNEL);
+		if (!obj->name) {
+			kfree(obj);
+			return NULL;
+		}
+	}
+	obj->dynamic = true;
+	klp_init_object_early(patch, obj);
+	return obj;
+}
+
+/* A nop brings back the original code; its addresses come at load time. */
+static struct klp_func *klp_alloc_func_nop(struct klp_object *obj,
+					   struct klp_func *old_func)
+{
+	struct klp_func *func = kzalloc(sizeof(*func), GFP_KERNEL);
+
+	if (!func)
+		return NULL;
+	func->old_name = kstrdup(old_func->old_name, GFP_KERNEL);
+	if (!func->old_name) {
+		kfree(func);
+		return NULL;
+	}
+	func->old_sympos = old_func->old_sympos;
+	func->nop = true;
+	klp_init_func_early(obj, func);
+	return func;
+}
+
+/*
+ * An atomic-replace patch gets a nop for every function that an active
+ * patch changes and it does not, so that its transition undoes them.
+ */
+static int klp_add_nops(struct klp_patch *patch)
+{
+	struct klp_object *old_obj, *obj;
+	struct klp_func *old_func;
+	struct klp_patch *old;
+
+	klp_for_each_patch(old) {
+		klp_for_each_object(old, old_obj) {
+			obj = klp_find_object(patch, old_obj);
+			if (!obj)
+				obj = klp_alloc_object_dynamic(patch,
+							       old_obj->name);
+			if (!obj)
+				return -ENOMEM;
+
+			klp_for_each_func(old_obj, old_func) {
+				if (old_func->nop ||
+				    klp_object_has_func(obj, old_func))
+					continue;
+				if (!klp_alloc_func_nop(obj, old_func))
+					return -ENOMEM;
+			}
+		}
+	}
+	return 0;
+}
+
+static void klp_free_funcs(struct klp_object *obj, bool nops_only)
+{
+	struct klp_func *func, *tmp;
+
+	klp_for_each_func_safe(obj, func, tmp) {
+		if (nops_only && !func->nop)
+			continue;
+		list_del(&func->node);
+		kobject_put(&func->kobj);
+	}
+}
+
+static void klp_free_objects(struct klp_patch *patch, bool dynamic_only)
+{
+	struct klp_object *obj, *tmp;
+
+	klp_for_each_object_safe(patch, obj, tmp) {
+		klp_free_funcs(obj, dynamic_only);
+		if (dynamic_only && !obj->dynamic)
+			continue;
+		list_del(&obj->node);
+		kobject_put(&obj->kobj);
+	}
+}
+
+/* First half of freeing, under klp_mutex: off the list, children gone. */
+static void klp_free_patch_start(struct klp_patch *patch)
+{
+	list_del_init(&patch->list);
+	klp_free_objects(patch, false);
+}
+
+/*
+ * Second half, without klp_mutex: drop the patch's own kobject and wait
+ * until sysfs lets go of it; then the module may be removed, unless a
+ * forced transition may have left tasks in its code.
+ */
+static void klp_free_patch_finish(struct klp_patch *patch)
+{
+	kobject_put(&patch->kobj);
+	wait_for_completion(&patch->finish);
+	if (!patch->forced)
+		module_put(patch->mod);
+}
+
+static void klp_free_patch_work_fn(struct work_struct *work)
+{
+	klp_free_patch_finish(container_of(work, struct klp_patch, free_work));
+}
+
+void klp_free_patch_async(struct klp_patch *patch)
+{
+	klp_free_patch_start(patch);
+	schedule_work(&patch->free_work);
+}
+
+/* Free the patches an atomic replace took over from (all before it). */
+void klp_free_replaced_patches_async(struct klp_patch *new_patch)
+{
+	struct klp_patch *old, *tmp;
+
+	klp_for_each_patch_safe(old, tmp) {
+		if (old == new_patch)
+			return;
+		klp_free_patch_async(old);
+	}
+}
+
+/* The patches before @new_patch stop redirecting; @new_patch has it all. */
+void klp_unpatch_replaced_patches(struct klp_patch *new_patch)
+{
+	struct klp_patch *old;
+
+	klp_for_each_patch(old) {
+		if (old == new_patch)
+			return;
+		old->enabled = false;
+		klp_unpatch_objects(old);
+	}
+}
+
+/* The nops of a completed atomic replace: unhook and free them. */
+void klp_discard_nops(struct klp_patch *new_patch)
+{
+	klp_unpatch_objects_dynamic(new_patch);
+	klp_free_objects(new_patch, true);
+}
+
+/* Resolve the object's functions; the object is loaded. */
+static int klp_init_object_loaded(struct klp_patch *patch,
+				  struct klp_object *obj)
+{
+	struct klp_func *func;
+	int err;
+
+	if (klp_is_module(obj)) {
+		/* Relocations may write to live text. */
+		mutex_lock(&text_mutex);
+		err = klp_apply_object_relocs(patch, obj);
+		mutex_unlock(&text_mutex);
+		if (err)
+			return err;
+	}
+
+	klp_for_each_func(obj, func) {
+		err = klp_find_object_symbol(obj->name, func->old_name,
+					     func->old_sympos,
+					     (unsigned long *)&func->old_func);
+		if (err)
+			return err;
+
+		if (!kallsyms_lookup_size_offset((unsigned long)func->old_func,
+						 &func->old_size, NULL)) {
+			pr_err("kallsyms size lookup failed for '%s'\n",
+			       func->old_name);
+			return -ENOENT;
+		}
+		if (func->nop)
+			func->new_func = func->old_func;
+		if (!kallsyms_lookup_size_offset((unsigned long)func->new_func,
+						 &func->new_size, NULL)) {
+			pr_err("kallsyms size lookup failed for '%s' replacement\n",
+			       func->old_name);
+			return -ENOENT;
+		}
+	}
+
+	return klp_check_object_addrs(patch, obj);
+}
+
+/* Forget what belonged to a module that went away. */
+static void klp_free_object_loaded(struct klp_object *obj)
+{
+	struct klp_func *func;
+
+	obj->mod = NULL;
+	klp_for_each_func(obj, func) {
+		func->old_func = NULL;
+		if (func->nop)
+			func->new_func = NULL;
+	}
+}
+
+/* Take the module if it is loaded and not on its way out. */
+static void klp_find_object_module(struct klp_object *obj)
+{
+	struct module *mod;
+
+	if (!klp_is_module(obj))
+		return;
+
+	rcu_read_lock_sched();
+	mod = find_module(obj->name);
+	/*
+	 * klp_alive is set in klp_module_coming() and cleared in
+	 * klp_module_going(), both under klp_mutex: outside that window
+	 * the module hooks own the object.
+	 */
+	if (mod && mod->klp_alive)
+		obj->mod = mod;
+	rcu_read_unlock_sched();
+}
+
+static int klp_init_func(struct klp_object *obj, struct klp_func *func)
+{
+	INIT_LIST_HEAD(&func->stack_node);
+	func->patched = false;
+	func->transition = false;
+
+	/* "name,sympos": sympos keeps same-named functions apart. */
+	return kobject_add(&func->kobj, &obj->kobj, "%s,%lu",
+			   func->old_name, klp_sympos(func));
+}
+
+static int klp_init_object(struct klp_patch *patch, struct klp_object *obj)
+{
+	struct klp_func *func;
+	int err;
+
+	obj->patched = false;
+	obj->mod = NULL;
+	klp_find_object_module(obj);
+
+	err = kobject_add(&obj->kobj, &patch->kobj, "%s", klp_obj_name(obj));
+	if (err)
+		return err;
+
+	klp_for_each_func(obj, func) {
+		err = klp_init_func(obj, func);
+		if (err)
+			return err;
+	}
+
+	if (klp_is_object_loaded(obj))
+		err = klp_init_object_loaded(patch, obj);
+	return err;
+}
+
+static int klp_init_patch(struct klp_patch *patch)
+{
+	struct klp_object *obj;
+	int err;
+
+	err = kobject_add(&patch->kobj, klp_root_kobj, "%s", patch->mod->name);
+	if (err)
+		return err;
+
+	if (patch->replace) {
+		err = klp_add_nops(patch);
+		if (err)
+			return err;
+	}
+
+	klp_for_each_object(patch, obj) {
+		err = klp_init_object(patch, obj);
+		if (err)
+			return err;
+	}
+
+	list_add_tail(&patch->list, &klp_patches);
+	return 0;
+}
+
+/* ---- enabling and disabling --------------------------------------------- */
+
+static int __klp_disable_patch(struct klp_patch *patch)
+{
+	struct klp_object *obj;
+
+	if (WARN_ON(!patch->enabled))
+		return -EINVAL;
+	if (klp_transition_patch)
+		return -EBUSY;
+	/* No stacking, so no order to respect: any patch may go. */
+
+	klp_init_transition(patch, KLP_UNPATCHED);
+
+	klp_for_each_object(patch, obj)
+		if (obj->patched)
+			klp_pre_unpatch_callback(obj);
+
+	klp_start_transition();
+	patch->enabled = false;
+	klp_try_complete_transition();
+	return 0;
+}
+
+static int __klp_enable_patch(struct klp_patch *patch)
+{
+	struct klp_object *obj;
+	int err;
+
+	if (klp_transition_patch)
+		return -EBUSY;
+	if (WARN_ON(patch->enabled))
+		return -EINVAL;
+
+	pr_notice("enabling patch '%s'\n", patch->mod->name);
+
+	klp_init_transition(patch, KLP_PATCHED);
+
+	klp_for_each_object(patch, obj) {
+		if (!klp_is_object_loaded(obj))
+			continue;
+
+		err = klp_pre_patch_callback(obj);
+		if (err) {
+			pr_warn("pre-patch callback failed for object '%s'\n",
+				klp_obj_name(obj));
+			goto err;
+		}
+
+		err = klp_patch_object(obj);
+		if (err) {
+			pr_warn("failed to patch object '%s'\n",
+				klp_obj_name(obj));
+			goto err;
+		}
+	}
+
+	klp_start_transition();
+	patch->enabled = true;
+	klp_try_complete_transition();
+	return 0;
+
+err:
+	pr_warn("failed to enable patch '%s'\n", patch->mod->name);
+	klp_cancel_transition();
+	return err;
+}
+
+/**
+ * klp_enable_patch() - enable a livepatch
+ * @patch: the patch, owned by the calling livepatch module
+ *
+ * Call it from the livepatch module's init function.  The patch is checked,
+ * its sysfs directory /sys/kernel/livepatch/<module> is created, the
+ * functions of every loaded object are redirected and the transition to
+ * the patched state starts; it completes in the background.  Objects that
+ * are modules not loaded yet are patched when they load.
+ *
+ * A patch that is not an atomic replace (@patch->replace) and changes a
+ * function already changed by an active patch is refused: dependent changes
+ * go into one cumulative patch.
+ *
+ * Return: 0 on success; otherwise a negative errno and nothing of the
+ * patch remains: -EINVAL for a malformed, conflicting or incompatible
+ * patch, -EBUSY while another transition runs, -ENODEV when the core is not
+ * set up, or the error of a failed step (-ENOMEM, a pre-patch callback's
+ * error, an ftrace error...).
+ */
+int klp_enable_patch(struct klp_patch *patch)
+{
+	int err;
+
+	err = klp_check_patch_shape(patch);
+	if (err)
+		return err;
+
+	if (!klp_root_kobj)
+		return -ENODEV;
+
+	if (!klp_have_reliable_stack()) {
+		pr_warn("This architecture doesn't have support for the livepatch consistency model.\n");
+		pr_warn("The livepatch transition may never complete.\n");
+	}
+
+	mutex_lock(&klp_mutex);
+
+	if (klp_patch_is_active(patch)) {
+		pr_err("patch '%s' is already enabled\n", patch->mod->name);
+		err = -EINVAL;
+		goto unlock;
+	}
+
+	if (!klp_is_patch_compatible(patch)) {
+		pr_err("Livepatch patch (%s) is not compatible with the already installed livepatches.\n",
+		       patch->mod->name);
+		err = -EINVAL;
+		goto unlock;
+	}
+
+	err = klp_check_conflicts(patch);
+	if (err)
+		goto unlock;
+
+	if (!try_module_get(patch->mod)) {
+		err = -ENODEV;
+		goto unlock;
+	}
+
+	klp_init_patch_early(patch);
+
+	err = klp_init_patch(patch);
+	if (err)
+		goto err_free;
+
+	err = __klp_enable_patch(patch);
+	if (err)
+		goto err_free;
+
+	mutex_unlock(&klp_mutex);
+	return 0;
+
+err_free:
+	klp_free_patch_start(patch);
+	mutex_unlock(&klp_mutex);
+	klp_free_patch_finish(patch);
+	return err;
+
+unlock:
+	mutex_unlock(&klp_mutex);
+	return err;
+}
+EXPORT_SYMBOL_GPL(klp_enable_patch);
+
+/* ---- modules coming and going ------------------------------------------- */
+
+static struct klp_object *klp_patch_module_object(struct klp_patch *patch,
+						  struct module *mod)
+{
+	struct klp_object *obj;
+
+	klp_for_each_object(patch, obj)
+		if (klp_is_module(obj) && !strcmp(obj->name, mod->name))
+			return obj;
+	return NULL;
+}
+
+/* Unpatch @mod for the patches before @limit (all of them if NULL). */
+static void klp_cleanup_module_patches_limited(struct module *mod,
+					       struct klp_patch *limit)
+{
+	struct klp_object *obj;
+	struct klp_patch *patch;
+
+	klp_for_each_patch(patch) {
+		if (patch == limit)
+			break;
+		obj = klp_patch_module_object(patch, mod);
+		if (!obj || !obj->mod)
+			continue;
+
+		if (patch != klp_transition_patch)
+			klp_pre_unpatch_callback(obj);
+
+		pr_notice("reverting patch '%s' on unloading module '%s'\n",
+			  patch->mod->name, obj->name);
+		klp_unpatch_object(obj);
+		klp_post_unpatch_callback(obj);
+		klp_free_object_loaded(obj);
+	}
+}
+
+static int klp_apply_to_coming_module(struct klp_patch *patch,
+				      struct klp_object *obj,
+				      struct module *mod)
+{
+	int err;
+
+	obj->mod = mod;
+	err = klp_init_object_loaded(patch, obj);
+	if (err) {
+		pr_warn("failed to initialize patch '%s' for module '%s' (%d)\n",
+			patch->mod->name, mod->name, err);
+		return err;
+	}
+
+	pr_notice("applying patch '%s' to loading module '%s'\n",
+		  patch->mod->name, mod->name);
+
+	err = klp_pre_patch_callback(obj);
+	if (err) {
+		pr_warn("pre-patch callback failed for object '%s'\n",
+			obj->name);
+		return err;
+	}
+
+	err = klp_patch_object(obj);
+	if (err) {
+		pr_warn("failed to apply patch '%s' to module '%s' (%d)\n",
+			patch->mod->name, mod->name, err);
+		klp_post_unpatch_callback(obj);
+		return err;
+	}
+
+	/* In transition, the transition runs post_patch when it completes. */
+	if (patch != klp_transition_patch)
+		klp_post_patch_callback(obj);
+	return 0;
+}
+
+/**
+ * klp_module_coming() - patch a module that is loading
+ * @mod: the module, in MODULE_STATE_COMING, not yet running
+ *
+ * Called by the module loader.  Every active patch with an object for @mod
+ * is applied to it.
+ *
+ * Return: 0, or a negative errno when a patch cannot be applied; the
+ * loader then refuses the module.
+ */
+int klp_module_coming(struct module *mod)
+{
+	struct klp_object *obj;
+	struct klp_patch *patch;
+	int err = 0;
+
+	if (WARN_ON(mod->state != MODULE_STATE_COMING))
+		return -EINVAL;
+
+	if (!strcmp(mod->name, "vmlinux")) {
+		pr_err("vmlinux.ko: invalid module name\n");
+		return -EINVAL;
+	}
+
+	mutex_lock(&klp_mutex);
+	mod->klp_alive = true;
+
+	klp_for_each_patch(patch) {
+		obj = klp_patch_module_object(patch, mod);
+		if (!obj)
+			continue;
+		err = klp_apply_to_coming_module(patch, obj, mod);
+		if (err)
+			goto err;
+	}
+
+	mutex_unlock(&klp_mutex);
+	return 0;
+
+err:
+	pr_warn("patch '%s' failed for module '%s', refusing to load module '%s'\n",
+		patch->mod->name, mod->name, mod->name);
+	klp_free_object_loaded(obj);
+	klp_cleanup_module_patches_limited(mod, patch);
+	mod->klp_alive = false;
+	mutex_unlock(&klp_mutex);
+	return err;
+}
+
+/**
+ * klp_module_going() - unpatch a module that goes away
+ * @mod: the module, in MODULE_STATE_GOING (or COMING if its load failed)
+ *
+ * Called by the module loader after the module's exit function.
+ */
+void klp_module_going(struct module *mod)
+{
+	if (WARN_ON(mod->state != MODULE_STATE_GOING &&
+		    mod->state != MODULE_STATE_COMING))
+		return;
+
+	mutex_lock(&klp_mutex);
+	/* From now on, new patches leave this module alone. */
+	mod->klp_alive = false;
+	klp_cleanup_module_patches_limited(mod, NULL);
+	mutex_unlock(&klp_mutex);
+}
+
+static int __init klp_init(void)
+{
+	klp_root_kobj = kobject_create_and_add("livepatch", kernel_kobj);
+	return klp_root_kobj ? 0 : -ENOMEM;
+}
+module_init(klp_init);

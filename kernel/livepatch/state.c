@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * state.c - system states handed from one patch to the next
+ *
+ * A patch may record that it changed something about the running system
+ * (a struct klp_state with an id and a version) so that the patches after
+ * it know what they inherit.  An atomic-replace patch must take over every
+ * state the enabled patches hold, at the same or a newer version.
+ *
+ * Locking: callers hold klp_mutex, directly or by running from a callback.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/livepatch.h>
+#include "core.h"
+#include "state.h"
+#include "transition.h"
+
+/* The states array ends with an entry whose id is 0. */
+#define klp_for_each_state(patch, state)		\
+	for (state = (patch)->states; state && state->id; state++)
+
+/**
+ * klp_get_state() - find a system state of a patch
+ * @patch: the patch whose states are searched
+ * @id: the state's identifier
+ *
+ * Return: the state, or NULL when @patch has none with that @id.
+ */
+struct klp_state *klp_get_state(struct klp_patch *patch, unsigned long id)
+{
+	struct klp_state *state;
+
+	klp_for_each_state(patch, state)
+		if (state->id == id)
+			return state;
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(klp_get_state);
+
+/**
+ * klp_get_prev_state() - the state as the patches before this one left it
+ * @id: the state's identifier
+ *
+ * Meant for the callbacks of the patch being enabled, to take over what
+ * earlier patches did.  Looks at the patches enabled before the one in
+ * transition and returns the state from the most recent one that has it.
+ *
+ * Return: the state, or NULL when no earlier patch has it (or, with a
+ * warning, when no transition is in progress).
+ */
+struct klp_state *klp_get_prev_state(unsigned long id)
+{
+	struct klp_state *found = NULL, *state;
+	struct klp_patch *patch;
+
+	if (WARN_ON_ONCE(!klp_transition_patch))
+		return NULL;
+
+	klp_for_each_patch(patch) {
+		if (patch == klp_transition_patch)
+			break;
+		state = klp_get_state(patch, id);
+		if (state)
+			found = state;
+	}
+	return found;
+}
+EXPORT_SYMBOL_GPL(klp_get_prev_state);
+
+/* Can @patch live with @old, a state of an enabled patch? */
+static bool klp_state_fits(struct klp_patch *patch, struct klp_state *old)
+{
+	struct klp_state *state = klp_get_state(patch, old->id);
+
+	if (!state)
+		/* Replacing the owner without taking the state over loses it. */
+		return !patch->replace;
+	return state->version >= old->version;
+}
+
+/**
+ * klp_is_patch_compatible() - may @patch be enabled beside the others?
+ * @patch: the patch about to be enabled
+ *
+ * Return: true unless @patch would drop or downgrade the state of an
+ * enabled patch.
+ */
+bool klp_is_patch_compatible(struct klp_patch *patch)
+{
+	struct klp_patch *old;
+	struct klp_state *state;
+
+	klp_for_each_patch(old)
+		klp_for_each_state(old, state)
+			if (!klp_state_fits(patch, state))
+				return false;
+	return true;
+}

@@ -1,0 +1,589 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * transition.c - the per-task consistency model
+ *
+ * A transition moves every task from one patch state to the other (from
+ * KLP_UNPATCHED to KLP_PATCHED when a patch is enabled, back when it is
+ * disabled).  While it runs, the ftrace handler picks the code by the state
+ * of the calling task, so a task never mixes old and new versions of the
+ * functions being changed.  A task switches when it is safe:
+ *
+ *  - by itself, on the way out to user space and in the idle loop, through
+ *    klp_update_patch_state(), when it holds TIF_PATCH_PENDING;
+ *  - by the transition work, when the task is not running and a reliable
+ *    stack trace shows none of the functions being changed.
+ *
+ * Tasks left behind are retried from a delayed work, soon at first and then
+ * less and less often (KLP_RETRY_MIN_DELAY doubling up to one second), so
+ * that a transition on a quiet system ends in a few milliseconds without
+ * busy polling on a loaded one.  Stragglers get a fake signal (user tasks)
+ * or a wake-up (kthreads) every KLP_SIGNAL_PERIOD.
+ *
+ * Locking: klp_mutex serialises every step that changes the transition
+ * state.  The exceptions are klp_update_patch_state() and
+ * klp_copy_process(), which run in the task's own context without locks;
+ * the barriers that make that safe are described where they are used.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpu.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/sched/idle.h>
+#include <linux/stacktrace.h>
+#include <linux/workqueue.h>
+#include "core.h"
+#include "patch.h"
+#include "transition.h"
+
+#define KLP_MAX_STACK_ENTRIES	100
+#define KLP_RETRY_MIN_DELAY	1		/* jiffies */
+#define KLP_RETRY_MAX_DELAY	HZ
+#define KLP_SIGNAL_PERIOD	(15 * HZ)
+
+struct klp_patch *klp_transition_patch;
+
+static int klp_target_state = KLP_UNDEFINED;
+
+/* Retry policy of the transition in progress; klp_mutex. */
+static unsigned long klp_retry_delay;
+static unsigned long klp_next_signal;
+
+/* Stack traces are taken one at a time, under klp_mutex. */
+static unsigned long klp_stack_entries[KLP_MAX_STACK_ENTRIES];
+
+static void klp_transition_work_fn(struct work_struct *work)
+{
+	mutex_lock(&klp_mutex);
+	if (klp_transition_patch)
+		klp_try_complete_transition();
+	mutex_unlock(&klp_mutex);
+}
+static DECLARE_DELAYED_WORK(klp_transition_work, klp_transition_work_fn);
+
+static const char *klp_state_verb(int state)
+{
+	return state == KLP_PATCHED ? "patching" : "unpatching";
+}
+
+/*
+ * Wait until no CPU still runs a handler or klp_update_patch_state() that
+ * started before the call.  Handlers may run where RCU is not watching
+ * (the idle entry path, for one), so a plain RCU grace period is not
+ * enough: the "rude" flavour makes every CPU schedule.
+ */
+static void klp_synchronize_transition(void)
+{
+	synchronize_rcu_tasks_rude();
+}
+
+/* Run fn for every task, idle tasks included, with tasklist_lock held. */
+static void klp_for_each_task(void (*fn)(struct task_struct *task))
+{
+	struct task_struct *g, *task;
+	unsigned int cpu;
+
+	read_lock(&tasklist_lock);
+	for_each_process_thread(g, task)
+		fn(task);
+	read_unlock(&tasklist_lock);
+
+	for_each_possible_cpu(cpu)
+		fn(idle_task(cpu));
+}
+
+static void klp_set_initial_state(struct task_struct *task)
+{
+	WARN_ON_ONCE(task->patch_state != KLP_UNDEFINED);
+	task->patch_state = !klp_target_state;
+}
+
+static void klp_reset_state(struct task_struct *task)
+{
+	WARN_ON_ONCE(test_tsk_thread_flag(task, TIF_PATCH_PENDING));
+	task->patch_state = KLP_UNDEFINED;
+}
+
+static void klp_mark_pending(struct task_struct *task)
+{
+	if (task->patch_state != klp_target_state)
+		set_tsk_thread_flag(task, TIF_PATCH_PENDING);
+}
+
+static void klp_clear_pending(struct task_struct *task)
+{
+	clear_tsk_thread_flag(task, TIF_PATCH_PENDING);
+}
+
+static void klp_set_funcs_transition(struct klp_patch *patch, bool value)
+{
+	struct klp_object *obj;
+	struct klp_func *func;
+
+	klp_for_each_object(patch, obj)
+		klp_for_each_func(obj, func)
+			func->transition = value;
+}
+
+static void klp_run_post_callbacks(struct klp_patch *patch, int state)
+{
+	struct klp_object *obj;
+
+	klp_for_each_object(patch, obj) {
+		if (!klp_is_object_loaded(obj))
+			continue;
+		if (state == KLP_PATCHED)
+			klp_post_patch_callback(obj);
+		else
+			klp_post_unpatch_callback(obj);
+	}
+}
+
+/*
+ * Every task runs the target state's code: make the result permanent and
+ * forget the per-task states.
+ */
+static void klp_complete_transition(void)
+{
+	struct klp_patch *patch = klp_transition_patch;
+	int state = klp_target_state;
+
+	pr_debug("'%s': completing %s transition\n", patch->mod->name,
+		 klp_state_verb(state));
+
+	if (state == KLP_PATCHED && patch->replace) {
+		klp_unpatch_replaced_patches(patch);
+		klp_discard_nops(patch);
+	}
+
+	if (state == KLP_UNPATCHED) {
+		klp_unpatch_objects(patch);
+		/*
+		 * A handler that found one of the removed funcs must be
+		 * gone before func->transition drops, or it could take the
+		 * removed func for the active one.
+		 */
+		klp_synchronize_transition();
+	}
+
+	klp_set_funcs_transition(patch, false);
+
+	/*
+	 * A handler that saw func->transition set must be gone before task
+	 * states become KLP_UNDEFINED.
+	 */
+	if (state == KLP_PATCHED)
+		klp_synchronize_transition();
+
+	klp_for_each_task(klp_reset_state);
+
+	klp_run_post_callbacks(patch, state);
+
+	pr_notice("'%s': %s complete\n", patch->mod->name,
+		  klp_state_verb(state));
+
+	klp_target_state = KLP_UNDEFINED;
+	klp_transition_patch = NULL;
+}
+
+/**
+ * klp_cancel_transition() - give up a patching transition before it starts
+ *
+ * Used when enabling fails after klp_init_transition(): no task has been
+ * marked pending yet, so going back is a completed unpatching transition.
+ */
+void klp_cancel_transition(void)
+{
+	if (WARN_ON_ONCE(klp_target_state != KLP_PATCHED))
+		return;
+
+	pr_debug("'%s': canceling patching transition, going to unpatch\n",
+		 klp_transition_patch->mod->name);
+
+	klp_target_state = KLP_UNPATCHED;
+	klp_complete_transition();
+}
+
+/**
+ * klp_update_patch_state() - switch a task that asked for it
+ * @task: the task, current except when a transition is forced
+ *
+ * Called from the exit-to-user and idle paths, where the task is known to
+ * run none of the functions being changed.
+ */
+void klp_update_patch_state(struct task_struct *task)
+{
+	/*
+	 * Both calls must stay notrace: they run in a window where the
+	 * handler would otherwise see a half-updated task.
+	 */
+	preempt_disable_notrace();
+
+	/*
+	 * test_and_clear_tsk_thread_flag() is a full barrier.  It pairs with
+	 * the smp_wmb() in klp_start_transition() (and the rude grace
+	 * period in klp_reverse_transition()): a task that sees the flag
+	 * also sees klp_target_state and every func->transition set before
+	 * it, so the handler picks the right code from the next call on.
+	 */
+	if (test_and_clear_tsk_thread_flag(task, TIF_PATCH_PENDING))
+		task->patch_state = READ_ONCE(klp_target_state);
+
+	preempt_enable_notrace();
+}
+
+/* The address range a task must not be inside for func to switch. */
+static void klp_func_busy_range(struct klp_func *func, unsigned long *start,
+				unsigned long *size)
+{
+	struct klp_ops *ops;
+	struct klp_func *prev;
+
+	if (klp_target_state == KLP_UNPATCHED) {
+		/* Leaving func's new code. */
+		*start = (unsigned long)func->new_func;
+		*size = func->new_size;
+		return;
+	}
+
+	/* Entering func's code: leaving whatever ran before it. */
+	ops = klp_find_ops(func->old_func);
+	if (WARN_ON_ONCE(!ops) || list_is_singular(&ops->func_stack)) {
+		*start = (unsigned long)func->old_func;
+		*size = func->old_size;
+		return;
+	}
+	prev = list_next_entry(func, stack_node);
+	*start = (unsigned long)prev->new_func;
+	*size = prev->new_size;
+}
+
+static bool klp_stack_hits_func(struct klp_func *func, unsigned int nr)
+{
+	unsigned long start, size;
+	unsigned int i;
+
+	klp_func_busy_range(func, &start, &size);
+	for (i = 0; i < nr; i++)
+		if (klp_stack_entries[i] - start < size)
+			return true;
+	return false;
+}
+
+/*
+ * Is any function of the transition on the saved stack?  Returns 0, or
+ * -EADDRINUSE with *busy_name set to the function found.
+ */
+static int klp_check_stack(struct task_struct *task, const char **busy_name)
+{
+	struct klp_object *obj;
+	struct klp_func *func;
+	int nr;
+
+	nr = stack_trace_save_tsk_reliable(task, klp_stack_entries,
+					   ARRAY_SIZE(klp_stack_entries));
+	if (nr < 0)
+		return -EINVAL;
+
+	klp_for_each_object(klp_transition_patch, obj) {
+		if (!obj->patched)
+			continue;
+		klp_for_each_func(obj, func) {
+			if (klp_stack_hits_func(func, nr)) {
+				*busy_name = func->old_name;
+				return -EADDRINUSE;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Called by task_call_func(): the task cannot start running meanwhile. */
+static int klp_check_and_switch_task(struct task_struct *task, void *arg)
+{
+	int err;
+
+	if (task_curr(task) && task != current)
+		return -EBUSY;
+
+	err = klp_check_stack(task, arg);
+	if (err)
+		return err;
+
+	clear_tsk_thread_flag(task, TIF_PATCH_PENDING);
+	task->patch_state = klp_target_state;
+	return 0;
+}
+
+/* Try to switch a task that has not switched yet; true when it has. */
+static bool klp_try_switch_task(struct task_struct *task)
+{
+	const char *busy_name = NULL;
+	int err;
+
+	if (task->patch_state == klp_target_state)
+		return true;
+
+	/* Without reliable stacks only the tasks themselves can switch. */
+	if (!klp_have_reliable_stack())
+		return false;
+
+	err = task_call_func(task, klp_check_and_switch_task, &busy_name);
+	switch (err) {
+	case 0:
+		break;
+	case -EBUSY:
+		pr_debug("%s: %s:%d is running\n",
+			 __func__, task->comm, task->pid);
+		break;
+	case -EINVAL:
+		pr_debug("%s: %s:%d has an unreliable stack\n",
+			 __func__, task->comm, task->pid);
+		break;
+	case -EADDRINUSE:
+		pr_debug("%s: %s:%d is sleeping on function %s\n",
+			 __func__, task->comm, task->pid, busy_name);
+		break;
+	default:
+		pr_debug("%s: Unknown error code (%d) when trying to switch %s:%d\n",
+			 __func__, err, task->comm, task->pid);
+		break;
+	}
+	return !err;
+}
+
+static bool klp_try_switch_all_tasks(void)
+{
+	struct task_struct *g, *task;
+	bool complete = true;
+	unsigned int cpu;
+
+	read_lock(&tasklist_lock);
+	for_each_process_thread(g, task)
+		if (!klp_try_switch_task(task))
+			complete = false;
+	read_unlock(&tasklist_lock);
+
+	/* Idle tasks switch in the idle loop; an offline CPU has none. */
+	cpus_read_lock();
+	for_each_possible_cpu(cpu) {
+		task = idle_task(cpu);
+		if (!cpu_online(cpu)) {
+			klp_clear_pending(task);
+			task->patch_state = klp_target_state;
+		} else if (!klp_try_switch_task(task)) {
+			complete = false;
+			wake_up_if_idle(cpu);
+		}
+	}
+	cpus_read_unlock();
+
+	return complete;
+}
+
+/* Nudge the tasks that still wait to switch. */
+static void klp_send_signals(void)
+{
+	struct task_struct *g, *task;
+
+	pr_notice("signaling remaining tasks\n");
+
+	read_lock(&tasklist_lock);
+	for_each_process_thread(g, task) {
+		if (!klp_patch_pending(task))
+			continue;
+		/*
+		 * The task may switch on its own meanwhile; a needless
+		 * wake-up or signal is harmless.
+		 */
+		if (task->flags & PF_KTHREAD)
+			wake_up_state(task, TASK_INTERRUPTIBLE);
+		else
+			set_notify_signal(task);
+	}
+	read_unlock(&tasklist_lock);
+}
+
+static void klp_schedule_retry(void)
+{
+	if (time_after_eq(jiffies, klp_next_signal)) {
+		klp_send_signals();
+		klp_next_signal = jiffies + KLP_SIGNAL_PERIOD;
+	}
+	mod_delayed_work(system_wq, &klp_transition_work, klp_retry_delay);
+	klp_retry_delay = min_t(unsigned long, klp_retry_delay * 2,
+				KLP_RETRY_MAX_DELAY);
+}
+
+/**
+ * klp_try_complete_transition() - switch what can be switched, and finish
+ *
+ * Tries every task that has not switched yet.  When all have, completes
+ * the transition and frees what it made unused (a disabled patch, or the
+ * patches an atomic replace took over from); otherwise schedules a retry.
+ * Called with klp_mutex held.
+ */
+void klp_try_complete_transition(void)
+{
+	struct klp_patch *patch;
+
+	WARN_ON_ONCE(klp_target_state == KLP_UNDEFINED);
+
+	if (!klp_try_switch_all_tasks()) {
+		klp_schedule_retry();
+		return;
+	}
+
+	patch = klp_transition_patch;
+	klp_complete_transition();
+
+	if (!patch->enabled)
+		klp_free_patch_async(patch);
+	else if (patch->replace)
+		klp_free_replaced_patches_async(patch);
+}
+
+/**
+ * klp_start_transition() - ask every task to switch to the target state
+ *
+ * klp_init_transition() has run, and for a patching transition the new
+ * functions are in place.
+ */
+void klp_start_transition(void)
+{
+	WARN_ON_ONCE(klp_target_state == KLP_UNDEFINED);
+
+	pr_notice("'%s': starting %s transition\n",
+		  klp_transition_patch->mod->name,
+		  klp_state_verb(klp_target_state));
+
+	/*
+	 * Publish klp_target_state and the func->transition flags before
+	 * any TIF_PATCH_PENDING: pairs with the full barrier in
+	 * klp_update_patch_state().
+	 */
+	smp_wmb();
+	klp_for_each_task(klp_mark_pending);
+
+	klp_retry_delay = KLP_RETRY_MIN_DELAY;
+	klp_next_signal = jiffies + KLP_SIGNAL_PERIOD;
+}
+
+/**
+ * klp_init_transition() - prepare a transition of @patch to @state
+ * @patch: the patch to enable or disable
+ * @state: KLP_PATCHED or KLP_UNPATCHED
+ *
+ * Every task starts in the opposite state; then the patch's functions are
+ * flagged as in transition, which makes the handler look at task states.
+ */
+void klp_init_transition(struct klp_patch *patch, int state)
+{
+	WARN_ON_ONCE(klp_target_state != KLP_UNDEFINED);
+
+	klp_transition_patch = patch;
+	klp_target_state = state;
+
+	pr_debug("'%s': initializing %s transition\n", patch->mod->name,
+		 klp_state_verb(state));
+
+	klp_for_each_task(klp_set_initial_state);
+
+	/*
+	 * A handler that sees func->transition must also see the task
+	 * states set above: pairs with the second smp_rmb() in
+	 * klp_select_func().  When patching, the funcs are not on any
+	 * func_stack yet; klp_patch_object() publishes them later, after
+	 * the flags (first smp_rmb() there).
+	 */
+	smp_wmb();
+
+	klp_set_funcs_transition(patch, true);
+}
+
+/**
+ * klp_reverse_transition() - turn the transition in progress around
+ *
+ * Tasks that had switched must switch back, and tasks that had not are
+ * done already.  Called with klp_mutex held, when the admin writes the
+ * opposite value to "enabled" during a transition.
+ */
+void klp_reverse_transition(void)
+{
+	struct klp_patch *patch = klp_transition_patch;
+
+	pr_debug("'%s': reversing transition from %s\n", patch->mod->name,
+		 klp_target_state == KLP_PATCHED ?
+		 "patching to unpatching" : "unpatching to patching");
+
+	/*
+	 * Stop self-switching first, and wait until no task is inside
+	 * klp_update_patch_state(): one that read the old target after its
+	 * flag was re-set by klp_start_transition() would end in the wrong
+	 * state.
+	 */
+	klp_for_each_task(klp_clear_pending);
+	klp_synchronize_transition();
+
+	patch->enabled = !patch->enabled;
+	klp_target_state = !klp_target_state;
+
+	klp_start_transition();
+	/* A fresh start deserves the fast retries again. */
+	klp_try_complete_transition();
+}
+
+/**
+ * klp_copy_process() - give a new task its parent's patch state
+ * @child: the new task, not yet running
+ *
+ * Called by fork with tasklist_lock held for writing, so no transition
+ * step that walks the task list can run concurrently.
+ */
+void klp_copy_process(struct task_struct *child)
+{
+	/*
+	 * The flag copied with the thread_info may be stale: the parent may
+	 * have switched since.  Copy the current truth.
+	 */
+	if (test_tsk_thread_flag(current, TIF_PATCH_PENDING))
+		set_tsk_thread_flag(child, TIF_PATCH_PENDING);
+	else
+		clear_tsk_thread_flag(child, TIF_PATCH_PENDING);
+
+	child->patch_state = current->patch_state;
+}
+
+static void klp_force_switch(struct task_struct *task)
+{
+	klp_update_patch_state(task);
+}
+
+/**
+ * klp_force_transition() - switch every task now, safe or not
+ *
+ * The admin's last resort for a transition that cannot finish.  Tasks may
+ * still run code of a patch module that is gone from the stack of patches,
+ * so such modules (the disabled patch, or those an atomic replace took over
+ * from) are marked forced and are never released.
+ */
+void klp_force_transition(void)
+{
+	struct klp_patch *patch;
+
+	pr_warn("forcing remaining tasks to the patched state\n");
+
+	klp_for_each_task(klp_force_switch);
+
+	if (klp_target_state == KLP_UNPATCHED) {
+		klp_transition_patch->forced = true;
+	} else if (klp_transition_patch->replace) {
+		klp_for_each_patch(patch)
+			if (patch != klp_transition_patch)
+				patch->forced = true;
+	}
+
+	/* Everybody switched: finish now rather than at the next retry. */
+	klp_try_complete_transition();
+}

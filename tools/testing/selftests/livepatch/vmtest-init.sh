@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# /init of the vmtest.sh guest: mount the usual file systems, run the
+# command that vmtest.sh stored in /vmtest-cmd.sh and power off.  The
+# command's output is framed by VMTEST-BEGIN / VMTEST-END status=N lines,
+# which is how the host finds it and its exit status on the console.
+
+export PATH=/usr/sbin:/usr/bin
+export HOME=/root TERM=${TERM:-linux}
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t debugfs debugfs /sys/kernel/debug
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+hostname vmtest 2>/dev/null || echo vmtest >/proc/sys/kernel/hostname
+
+power_off()
+{
+	sync
+	echo o >/proc/sysrq-trigger
+	sleep 10
+	# Still here: reboot, which the host's qemu -no-reboot turns into exit.
+	echo b >/proc/sysrq-trigger
+}
+
+# kmemleak reports early-boot allocations (ACPI caches...) as leaks: forget
+# them before the command runs and judge only what a scan finds afterwards.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+[[ -e /vmtest-debug && -w $KMEMLEAK ]] && echo clear >"$KMEMLEAK"
+
+if [[ -e /vmtest-shell ]]; then
+	echo "vmtest: $(nproc) CPUs; livepatch selftests in /selftests; poweroff with 'exit'"
+	cd /root || exit
+	setsid -c bash -l </dev/ttyS0 >/dev/ttyS0 2>&1
+	power_off
+fi
+
+cd /root || exit
+echo; echo VMTEST-BEGIN
+bash /vmtest-cmd.sh </dev/null 2>&1
+status=$?
+
+if [[ -e /vmtest-debug && -w $KMEMLEAK ]]; then
+	# Two scans: an object is only reported once it stayed unreferenced
+	# across a scan, and freshly freed memory needs a grace period.
+	echo scan >"$KMEMLEAK"
+	sleep 5
+	echo scan >"$KMEMLEAK"
+	leaks=$(cat "$KMEMLEAK")
+	if [[ -n $leaks ]]; then
+		echo "vmtest: kmemleak: unreferenced objects after the command:"
+		echo "$leaks" | head -n 80
+		[[ $status -eq 0 ]] && status=1
+	fi
+fi
+echo "VMTEST-END status=$status"
+power_off
