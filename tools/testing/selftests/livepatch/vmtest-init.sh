@@ -16,6 +16,11 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mount -t debugfs debugfs /sys/kernel/debug
 mkdir -p /dev/pts /dev/shm
+# devtmpfs has no /dev/fd and friends; bash and the kselftest runner use them.
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 mount -t devpts devpts /dev/pts
 hostname vmtest 2>/dev/null || echo vmtest >/proc/sys/kernel/hostname
 

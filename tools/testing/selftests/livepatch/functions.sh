@@ -1,0 +1,285 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# functions.sh - shared helpers of this project's livepatch selftests
+#
+# A test script sources this file, calls setup_config once, then runs
+# cases:
+#
+#	start_test "what the case checks"
+#	load_lp test_lp_basic
+#	...
+#	check_result "expected kernel log lines"	# or other checks
+#
+# Every case prints "TEST: ... ok" or fails the script through die().  The
+# kernel log lines compared by check_result are those of the livepatch core
+# ("livepatch: ...") and of our test modules ("test_lp_..."), without time
+# stamps, as written since start_test.
+
+KLP_SYSFS=/sys/kernel/livepatch
+# Bounded waits: RETRIES x RETRY_DELAY seconds.
+RETRIES=600
+RETRY_DELAY=0.1
+ksft_skip=4
+
+log()
+{
+	echo "$1" >/dev/kmsg
+}
+
+skip()
+{
+	log "SKIP: $1"
+	echo "SKIP: $1" >&2
+	exit $ksft_skip
+}
+
+die()
+{
+	log "ERROR: $1"
+	echo "ERROR: $1" >&2
+	exit 1
+}
+
+require_root()
+{
+	[[ $(id -u) -eq 0 ]] || skip "these tests must run as root"
+}
+
+# Run a command until it succeeds; fail after RETRIES tries.
+wait_for()
+{
+	local i
+
+	for ((i = 0; i < RETRIES; i++)); do
+		eval "$*" && return 0
+		sleep "$RETRY_DELAY"
+	done
+	return 1
+}
+
+# --- configuration saved and restored around a script -------------------------
+
+_saved_ftrace_enabled=
+_saved_dyndbg=
+
+save_config()
+{
+	_saved_ftrace_enabled=$(sysctl -n kernel.ftrace_enabled)
+	_saved_dyndbg=$(grep '^kernel/livepatch' /sys/kernel/debug/dynamic_debug/control |
+		awk -F'[: ]' '{ print "file " $1 " line " $2 " " $4 }')
+}
+
+restore_config()
+{
+	[[ -n $_saved_dyndbg ]] &&
+		echo -n "$_saved_dyndbg" >/sys/kernel/debug/dynamic_debug/control
+	[[ -n $_saved_ftrace_enabled ]] &&
+		sysctl -q kernel.ftrace_enabled="$_saved_ftrace_enabled"
+	rm -f "$_dmesg_mark"
+}
+
+# Verbose core messages, except the per-task chatter of the retries.
+enable_core_debug()
+{
+	echo 'file kernel/livepatch/* +p' >/sys/kernel/debug/dynamic_debug/control
+	echo 'func klp_try_switch_task -p' >/sys/kernel/debug/dynamic_debug/control
+}
+
+setup_config()
+{
+	require_root
+	[[ -d $KLP_SYSFS ]] || skip "no $KLP_SYSFS: kernel without CONFIG_LIVEPATCH"
+	save_config
+	enable_core_debug
+	sysctl -q kernel.ftrace_enabled=1 || skip "cannot set kernel.ftrace_enabled"
+	trap restore_config EXIT INT TERM HUP
+}
+
+# --- modules -------------------------------------------------------------------
+
+module_exists()
+{
+	modprobe --dry-run "$1" >/dev/null 2>&1
+}
+
+is_livepatch()
+{
+	[[ $(modinfo -F livepatch "$1" 2>/dev/null) == Y ]]
+}
+
+require_mod()
+{
+	module_exists "$1" ||
+		skip "module $1 is not installed (build the selftest modules)"
+}
+
+_modprobe_logged()
+{
+	local mod=$1 out; shift
+
+	log "$(echo "% modprobe $mod $*" | sed 's/ *$//')"
+	out=$(modprobe "$mod" "$@" 2>&1)
+	[[ -z $out ]] || die "$out"
+	wait_for "[[ -e /sys/module/$mod ]]" || die "module $mod did not appear"
+}
+
+# load_mod MOD [PARAMS...] - load a module that is not a livepatch
+load_mod()
+{
+	require_mod "$1"
+	is_livepatch "$1" && die "$1 is a livepatch: use load_lp"
+	_modprobe_logged "$@"
+}
+
+# load_lp_nowait MOD [PARAMS...] - load a livepatch, do not wait for the
+# transition
+load_lp_nowait()
+{
+	require_mod "$1"
+	is_livepatch "$1" || die "$1 is not a livepatch: use load_mod"
+	_modprobe_logged "$@"
+	wait_for "[[ -e $KLP_SYSFS/$1 ]]" || die "$KLP_SYSFS/$1 did not appear"
+}
+
+# load_lp MOD [PARAMS...] - load a livepatch and wait for its transition
+load_lp()
+{
+	load_lp_nowait "$@"
+	wait_transition "$1"
+}
+
+wait_transition()
+{
+	wait_for "[[ \$(cat $KLP_SYSFS/$1/transition 2>/dev/null) == 0 ]]" ||
+		die "transition of $1 did not complete"
+}
+
+# load_failing_mod MOD [PARAMS...] - loading must fail; logs modprobe's error
+load_failing_mod()
+{
+	local mod=$1 out; shift
+
+	require_mod "$mod"
+	log "$(echo "% modprobe $mod $*" | sed 's/ *$//')"
+	out=$(modprobe "$mod" "$@" 2>&1) && die "$mod loaded, but it should fail"
+	log "$out"
+}
+
+unload_mod()
+{
+	local mod=$1 out
+
+	wait_for "[[ \$(cat /sys/module/$mod/refcnt) == 0 ]]" ||
+		die "module $mod is still in use"
+	log "% rmmod $mod"
+	out=$(rmmod "$mod" 2>&1)
+	[[ -z $out ]] || die "$out"
+	wait_for "[[ ! -e /sys/module/$mod ]]" || die "module $mod did not go"
+}
+
+unload_lp()
+{
+	unload_mod "$1"
+}
+
+# disable_lp MOD - disable a livepatch and wait until it is gone
+disable_lp()
+{
+	disable_lp_nowait "$1"
+	wait_for "[[ ! -e $KLP_SYSFS/$1 ]]" || die "livepatch $1 was not removed"
+}
+
+disable_lp_nowait()
+{
+	log "% echo 0 > $KLP_SYSFS/$1/enabled"
+	echo 0 >"$KLP_SYSFS/$1/enabled" || die "cannot disable $1"
+}
+
+# --- checking results ------------------------------------------------------------
+
+_dmesg_mark=
+TEST_NAME=
+
+start_test()
+{
+	TEST_NAME=$1
+	_dmesg_mark=$(mktemp --tmpdir lp-dmesg.XXXXXX)
+	dmesg >"$_dmesg_mark"
+	echo -n "TEST: $TEST_NAME ... "
+	log "===== TEST: $TEST_NAME ====="
+}
+
+# Kernel log lines written since start_test, from the core and our modules.
+new_log_lines()
+{
+	dmesg | comm --nocheck-order -13 "$_dmesg_mark" - |
+		grep -e 'livepatch:' -e 'test_lp' |
+		grep -v -e 'tainting kernel' -e 'taints kernel' |
+		sed 's/^\[[ 0-9.]*\] //'
+}
+
+fail_case()
+{
+	local line
+
+	echo "not ok"
+	while IFS= read -r line; do
+		echo "# $line"
+	done <<<"$1"
+	die "case failed: $TEST_NAME"
+}
+
+pass_case()
+{
+	echo "ok"
+	rm -f "$_dmesg_mark"
+}
+
+# check_result EXPECTED - the new log lines must be exactly EXPECTED
+check_result()
+{
+	local expected=$1 got
+
+	got=$(new_log_lines)
+	[[ $got == "$expected" ]] ||
+		fail_case "$(diff -u --label expected --label got \
+			<(echo "$expected") <(echo "$got"))"
+	pass_case
+}
+
+# check_log_contains LINE... - each LINE must be among the new log lines
+check_log_contains()
+{
+	local got line
+
+	got=$(new_log_lines)
+	for line in "$@"; do
+		grep -qxF -- "$line" <<<"$got" ||
+			fail_case "missing log line: $line"$'\n'"log was:"$'\n'"$got"
+	done
+	pass_case
+}
+
+# assert_eq WHAT EXPECTED ACTUAL - compare two values within a case
+assert_eq()
+{
+	[[ $2 == "$3" ]] || fail_case "$1: expected '$2', got '$3'"
+}
+
+# assert_sysfs REL_PATH EXPECTED - value of $KLP_SYSFS/REL_PATH
+assert_sysfs()
+{
+	assert_eq "$KLP_SYSFS/$1" "$2" "$(cat "$KLP_SYSFS/$1" 2>&1)"
+}
+
+# assert_mode REL_PATH MODE - permissions as "ls -l" shows them
+assert_mode()
+{
+	assert_eq "mode of $KLP_SYSFS/$1" "$2" "$(stat -c %A "$KLP_SYSFS/$1" 2>&1)"
+}
+
+assert_absent()
+{
+	[[ ! -e $1 ]] || fail_case "$1 should not exist"
+}

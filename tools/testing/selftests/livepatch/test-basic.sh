@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Patch a vmlinux function and look at it from user space and sysfs.
+
+. "$(dirname "$0")"/functions.sh
+
+MOD=test_lp_basic
+
+setup_config
+
+start_test "patching /proc/cmdline and undoing it"
+orig=$(cat /proc/cmdline)
+load_lp $MOD
+assert_eq "/proc/cmdline while patched" "$MOD: patched" "$(cat /proc/cmdline)"
+disable_lp $MOD
+assert_eq "/proc/cmdline after disabling" "$orig" "$(cat /proc/cmdline)"
+unload_lp $MOD
+check_result "% modprobe $MOD
+livepatch: enabling patch '$MOD'
+livepatch: '$MOD': initializing patching transition
+livepatch: '$MOD': starting patching transition
+livepatch: '$MOD': completing patching transition
+livepatch: '$MOD': patching complete
+% echo 0 > $KLP_SYSFS/$MOD/enabled
+livepatch: '$MOD': initializing unpatching transition
+livepatch: '$MOD': starting unpatching transition
+livepatch: '$MOD': completing unpatching transition
+livepatch: '$MOD': unpatching complete
+% rmmod $MOD"
+
+start_test "sysfs attributes, their modes and values"
+load_lp $MOD
+assert_mode "$MOD" drwxr-xr-x
+assert_mode "$MOD/enabled" -rw-r--r--
+assert_mode "$MOD/transition" -r--r--r--
+assert_mode "$MOD/force" --w-------
+assert_mode "$MOD/replace" -r--r--r--
+assert_mode "$MOD/stack_order" -r--r--r--
+assert_mode "$MOD/vmlinux/patched" -r--r--r--
+assert_sysfs "$MOD/enabled" 1
+assert_sysfs "$MOD/transition" 0
+assert_sysfs "$MOD/replace" 0
+assert_sysfs "$MOD/stack_order" 1
+assert_sysfs "$MOD/vmlinux/patched" 1
+[[ -d $KLP_SYSFS/$MOD/vmlinux/cmdline_proc_show,1 ]] ||
+	fail_case "no function directory cmdline_proc_show,1"
+disable_lp $MOD
+unload_lp $MOD
+pass_case
+
+exit 0
