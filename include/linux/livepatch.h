@@ -161,25 +161,30 @@ struct klp_patch {
 	struct completion finish;
 };
 
+/*
+ * Iterators.  The _static ones walk the arrays a patch module provides
+ * (ended by a zeroed entry); the others walk the lists the core builds,
+ * which also hold the entries it allocates for atomic replace.
+ */
 #define klp_for_each_object_static(patch, obj) \
-	for (obj = patch->objs; obj->funcs || obj->name; obj++)
+	for (obj = (patch)->objs; obj->funcs || obj->name; obj++)
 
-#define klp_for_each_object_safe(patch, obj, tmp_obj)		\
-	list_for_each_entry_safe(obj, tmp_obj, &patch->obj_list, node)
+#define klp_for_each_object_safe(patch, obj, tmp_obj) \
+	list_for_each_entry_safe(obj, tmp_obj, &(patch)->obj_list, node)
 
-#define klp_for_each_object(patch, obj)	\
-	list_for_each_entry(obj, &patch->obj_list, node)
+#define klp_for_each_object(patch, obj) \
+	list_for_each_entry(obj, &(patch)->obj_list, node)
 
 #define klp_for_each_func_static(obj, func) \
-	for (func = obj->funcs; \
+	for (func = (obj)->funcs; \
 	     func->old_name || func->new_func || func->old_sympos; \
 	     func++)
 
-#define klp_for_each_func_safe(obj, func, tmp_func)			\
-	list_for_each_entry_safe(func, tmp_func, &obj->func_list, node)
+#define klp_for_each_func_safe(obj, func, tmp_func) \
+	list_for_each_entry_safe(func, tmp_func, &(obj)->func_list, node)
 
-#define klp_for_each_func(obj, func)	\
-	list_for_each_entry(func, &obj->func_list, node)
+#define klp_for_each_func(obj, func) \
+	list_for_each_entry(func, &(obj)->func_list, node)
 
 int klp_enable_patch(struct klp_patch *patch);
 

@@ -50,12 +50,13 @@
 #include "state.h"
 #include "transition.h"
 
+/* The one lock of the livepatch core: see the top of this file. */
 DEFINE_MUTEX(klp_mutex);
 
 /* Active patches (enabled, or in transition), in the order enabled. */
-LIST_HEAD(klp_patches);
+LIST_HEAD(klp_active_patches);
 
-static struct kobject *klp_root_kobj;
+static struct kobject *klp_sysfs_root;
 
 /* Position a function is known by: 0 ("unique") counts as 1. */
 static unsigned long klp_sympos(const struct klp_func *func)
@@ -102,8 +103,8 @@ static int klp_module_sym_cb(void *data, const char *name,
  * Find symbol @name of object @objname (NULL: vmlinux).  @sympos selects
  * the n-th symbol of that name in address order; 0 requires it unique.
  */
-static int klp_find_object_symbol(const char *objname, const char *name,
-				  unsigned long sympos, unsigned long *addr)
+static int klp_lookup_symbol(const char *objname, const char *name,
+			     unsigned long sympos, unsigned long *addr)
 {
 	struct klp_sym_search s = {
 		.objname = objname,
@@ -174,17 +175,17 @@ static int klp_resolve_reloc_symbol(Elf_Sym *sym, const char *strtab,
 		return -EINVAL;
 	}
 
-	err = klp_find_object_symbol(sym_vmlinux ? NULL : objname, name,
-				     sympos, &addr);
+	err = klp_lookup_symbol(sym_vmlinux ? NULL : objname, name,
+				sympos, &addr);
 	if (err)
 		return err;
 	sym->st_value = addr;
 	return 0;
 }
 
-static int klp_resolve_symbols(Elf_Shdr *sechdrs, const char *strtab,
-			       unsigned int symndx, Elf_Shdr *relasec,
-			       const char *sec_objname)
+static int klp_resolve_rela_symbols(Elf_Shdr *sechdrs, const char *strtab,
+				    unsigned int symndx, Elf_Shdr *relasec,
+				    const char *sec_objname)
 {
 	Elf_Rela *relas = (Elf_Rela *)relasec->sh_addr;
 	Elf_Sym *symtab = (Elf_Sym *)sechdrs[symndx].sh_addr;
@@ -240,15 +241,15 @@ int klp_apply_section_relocs(struct module *pmod, Elf_Shdr *sechdrs,
 	if (strcmp(objname ? objname : "vmlinux", sec_objname))
 		return 0;
 
-	err = klp_resolve_symbols(sechdrs, strtab, symindex, sec, sec_objname);
+	err = klp_resolve_rela_symbols(sechdrs, strtab, symindex, sec, sec_objname);
 	if (err)
 		return err;
 
 	return apply_relocate_add(sechdrs, strtab, symindex, secindex, pmod);
 }
 
-static int klp_apply_object_relocs(struct klp_patch *patch,
-				   struct klp_object *obj)
+static int klp_relocate_object(struct klp_patch *patch,
+			       struct klp_object *obj)
 {
 	struct klp_modinfo *info = patch->mod->klp_info;
 	unsigned int i;
@@ -280,7 +281,7 @@ static struct klp_patch *klp_kobj_patch(struct kobject *kobj)
 	return container_of(kobj, struct klp_patch, kobj);
 }
 
-static int __klp_disable_patch(struct klp_patch *patch);
+static int klp_start_disable(struct klp_patch *patch);
 
 static ssize_t enabled_store(struct kobject *kobj, struct kobj_attribute *attr,
 			     const char *buf, size_t count)
@@ -296,10 +297,10 @@ static ssize_t enabled_store(struct kobject *kobj, struct kobj_attribute *attr,
 	mutex_lock(&klp_mutex);
 	if (patch->enabled == enabled)
 		err = -EINVAL;		/* nothing to do is a mistake */
-	else if (patch == klp_transition_patch)
-		klp_reverse_transition();
+	else if (patch == klp_transitioning_patch)
+		klp_flip_transition();
 	else if (!enabled)
-		err = __klp_disable_patch(patch);
+		err = klp_start_disable(patch);
 	else
 		err = -EINVAL;		/* a disabled patch is on its way out */
 	mutex_unlock(&klp_mutex);
@@ -317,7 +318,7 @@ static ssize_t transition_show(struct kobject *kobj,
 			       struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%d\n",
-			  klp_kobj_patch(kobj) == klp_transition_patch);
+			  klp_kobj_patch(kobj) == klp_transitioning_patch);
 }
 
 static ssize_t force_store(struct kobject *kobj, struct kobj_attribute *attr,
@@ -334,8 +335,8 @@ static ssize_t force_store(struct kobject *kobj, struct kobj_attribute *attr,
 		return count;
 
 	mutex_lock(&klp_mutex);
-	if (patch == klp_transition_patch)
-		klp_force_transition();
+	if (patch == klp_transitioning_patch)
+		klp_force_all_tasks();
 	else
 		err = -EINVAL;
 	mutex_unlock(&klp_mutex);
@@ -356,7 +357,7 @@ static ssize_t stack_order_show(struct kobject *kobj,
 	int order = 0, pos = 0;
 
 	mutex_lock(&klp_mutex);
-	klp_for_each_patch(p) {
+	klp_for_each_active_patch(p) {
 		pos++;
 		if (p == patch) {
 			order = pos;
@@ -376,27 +377,28 @@ static ssize_t patched_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%d\n", obj->patched);
 }
 
-static struct kobj_attribute enabled_kobj_attr = __ATTR_RW(enabled);
-static struct kobj_attribute transition_kobj_attr = __ATTR_RO(transition);
-static struct kobj_attribute force_kobj_attr = __ATTR_WO(force);
-static struct kobj_attribute replace_kobj_attr = __ATTR_RO(replace);
-static struct kobj_attribute stack_order_kobj_attr = __ATTR_RO(stack_order);
-static struct kobj_attribute patched_kobj_attr = __ATTR_RO(patched);
+/* Only root may write; everyone may read what is readable. */
+static struct kobj_attribute klp_attr_enabled =
+	__ATTR(enabled, 0644, enabled_show, enabled_store);
+static struct kobj_attribute klp_attr_transition =
+	__ATTR(transition, 0444, transition_show, NULL);
+static struct kobj_attribute klp_attr_force =
+	__ATTR(force, 0200, NULL, force_store);
+static struct kobj_attribute klp_attr_replace =
+	__ATTR(replace, 0444, replace_show, NULL);
+static struct kobj_attribute klp_attr_stack_order =
+	__ATTR(stack_order, 0444, stack_order_show, NULL);
+static struct kobj_attribute klp_attr_patched =
+	__ATTR(patched, 0444, patched_show, NULL);
 
 static struct attribute *klp_patch_attrs[] = {
-	&enabled_kobj_attr.attr,
-	&transition_kobj_attr.attr,
-	&force_kobj_attr.attr,
-	&replace_kobj_attr.attr,
-	&stack_order_kobj_attr.attr,
-	NULL
+	&klp_attr_enabled.attr, &klp_attr_transition.attr,
+	&klp_attr_force.attr, &klp_attr_replace.attr,
+	&klp_attr_stack_order.attr, NULL
 };
 ATTRIBUTE_GROUPS(klp_patch);
 
-static struct attribute *klp_object_attrs[] = {
-	&patched_kobj_attr.attr,
-	NULL,
-};
+static struct attribute *klp_object_attrs[] = { &klp_attr_patched.attr, NULL };
 ATTRIBUTE_GROUPS(klp_object);
 
 static void klp_release_patch(struct kobject *kobj)
@@ -511,7 +513,7 @@ static bool klp_patch_is_active(struct klp_patch *patch)
 {
 	struct klp_patch *p;
 
-	klp_for_each_patch(p)
+	klp_for_each_active_patch(p)
 		if (p == patch)
 			return true;
 	return false;
@@ -562,7 +564,7 @@ static struct klp_patch *klp_owner_by_name(struct klp_object *obj,
 	struct klp_func *f;
 	struct klp_patch *p;
 
-	klp_for_each_patch(p) {
+	klp_for_each_active_patch(p) {
 		klp_for_each_object(p, o) {
 			if (!klp_same_object(o->name, obj->name))
 				continue;
@@ -581,7 +583,7 @@ static struct klp_patch *klp_owner_by_addr(void *addr)
 	struct klp_func *f;
 	struct klp_patch *p;
 
-	klp_for_each_patch(p)
+	klp_for_each_active_patch(p)
 		klp_for_each_object(p, o)
 			klp_for_each_func(o, f)
 				if (f->patched && !f->nop && f->old_func == addr)
@@ -675,7 +677,7 @@ static int klp_check_object_addrs(struct klp_patch *patch,
 		return err;
 
 	klp_for_each_func(obj, func) {
-		if (!klp_find_ops(func->old_func))
+		if (!klp_ops_lookup(func->old_func))
 			continue;
 		owner = klp_owner_by_addr(func->old_func);
 		if (WARN_ON_ONCE(!owner))
@@ -689,44 +691,45 @@ static int klp_check_object_addrs(struct klp_patch *patch,
 
 /* ---- building and freeing the hierarchy --------------------------------- */
 
-static void klp_init_func_early(struct klp_object *obj, struct klp_func *func)
+/* Link a func into its object; its kobject is ready for kobject_put(). */
+static void klp_func_setup(struct klp_object *obj, struct klp_func *func)
 {
-	kobject_init(&func->kobj, &klp_ktype_func);
 	list_add_tail(&func->node, &obj->func_list);
+	kobject_init(&func->kobj, &klp_ktype_func);
 }
 
-static void klp_init_object_early(struct klp_patch *patch,
-				  struct klp_object *obj)
+static void klp_object_setup(struct klp_patch *patch,
+			     struct klp_object *obj)
 {
-	INIT_LIST_HEAD(&obj->func_list);
-	kobject_init(&obj->kobj, &klp_ktype_object);
 	list_add_tail(&obj->node, &patch->obj_list);
+	kobject_init(&obj->kobj, &klp_ktype_object);
+	INIT_LIST_HEAD(&obj->func_list);
 }
 
-static void klp_free_patch_work_fn(struct work_struct *work);
+static void klp_put_patch_work(struct work_struct *work);
 
-static void klp_init_patch_early(struct klp_patch *patch)
+static void klp_patch_setup(struct klp_patch *patch)
 {
 	struct klp_object *obj;
 	struct klp_func *func;
 
-	INIT_LIST_HEAD(&patch->list);
-	INIT_LIST_HEAD(&patch->obj_list);
-	kobject_init(&patch->kobj, &klp_ktype_patch);
 	patch->enabled = false;
 	patch->forced = false;
-	INIT_WORK(&patch->free_work, klp_free_patch_work_fn);
 	init_completion(&patch->finish);
+	INIT_WORK(&patch->free_work, klp_put_patch_work);
+	INIT_LIST_HEAD(&patch->obj_list);
+	INIT_LIST_HEAD(&patch->list);
+	kobject_init(&patch->kobj, &klp_ktype_patch);
 
 	klp_for_each_object_static(patch, obj) {
-		klp_init_object_early(patch, obj);
+		klp_object_setup(patch, obj);
 		klp_for_each_func_static(obj, func)
-			klp_init_func_early(obj, func);
+			klp_func_setup(obj, func);
 	}
 }
 
-static struct klp_object *klp_find_object(struct klp_patch *patch,
-					  struct klp_object *old_obj)
+static struct klp_object *klp_patch_find_object(struct klp_patch *patch,
+						struct klp_object *old_obj)
 {
 	struct klp_object *obj;
 
@@ -747,41 +750,39 @@ static bool klp_object_has_func(struct klp_object *obj,
 	return false;
 }
 
-static struct klp_object *klp_alloc_object_dynamic(struct klp_patch *patch,
-						   const char *name)
+static struct klp_object *klp_new_dynamic_object(struct klp_patch *patch,
+						 const char *name)
 {
 	struct klp_object *obj = kzalloc(sizeof(*obj), GFP_KERNEL);
+	const char *copy = name ? kstrdup(name, GFP_KERNEL) : NULL;
 
-	if (!obj)
+	if (!obj || (name && !copy)) {
+		kfree(copy);
+		kfree(obj);
 		return NULL;
-	if (name) {
-		obj->name = kstrdup(name, GFP_KERNEL);
-		if (!obj->name) {
-			kfree(obj);
-			return NULL;
-		}
 	}
+	obj->name = copy;
 	obj->dynamic = true;
-	klp_init_object_early(patch, obj);
+	klp_object_setup(patch, obj);
 	return obj;
 }
 
 /* A nop brings back the original code; its addresses come at load time. */
-static struct klp_func *klp_alloc_func_nop(struct klp_object *obj,
-					   struct klp_func *old_func)
+static struct klp_func *klp_new_nop(struct klp_object *obj,
+				    struct klp_func *old_func)
 {
 	struct klp_func *func = kzalloc(sizeof(*func), GFP_KERNEL);
+	const char *name = kstrdup(old_func->old_name, GFP_KERNEL);
 
-	if (!func)
-		return NULL;
-	func->old_name = kstrdup(old_func->old_name, GFP_KERNEL);
-	if (!func->old_name) {
+	if (!func || !name) {
+		kfree(name);
 		kfree(func);
 		return NULL;
 	}
+	func->old_name = name;
 	func->old_sympos = old_func->old_sympos;
 	func->nop = true;
-	klp_init_func_early(obj, func);
+	klp_func_setup(obj, func);
 	return func;
 }
 
@@ -789,18 +790,18 @@ static struct klp_func *klp_alloc_func_nop(struct klp_object *obj,
  * An atomic-replace patch gets a nop for every function that an active
  * patch changes and it does not, so that its transition undoes them.
  */
-static int klp_add_nops(struct klp_patch *patch)
+static int klp_add_nop_funcs(struct klp_patch *patch)
 {
 	struct klp_object *old_obj, *obj;
 	struct klp_func *old_func;
 	struct klp_patch *old;
 
-	klp_for_each_patch(old) {
+	klp_for_each_active_patch(old) {
 		klp_for_each_object(old, old_obj) {
-			obj = klp_find_object(patch, old_obj);
+			obj = klp_patch_find_object(patch, old_obj);
 			if (!obj)
-				obj = klp_alloc_object_dynamic(patch,
-							       old_obj->name);
+				obj = klp_new_dynamic_object(patch,
+							     old_obj->name);
 			if (!obj)
 				return -ENOMEM;
 
@@ -808,7 +809,7 @@ static int klp_add_nops(struct klp_patch *patch)
 				if (old_func->nop ||
 				    klp_object_has_func(obj, old_func))
 					continue;
-				if (!klp_alloc_func_nop(obj, old_func))
+				if (!klp_new_nop(obj, old_func))
 					return -ENOMEM;
 			}
 		}
@@ -816,36 +817,37 @@ static int klp_add_nops(struct klp_patch *patch)
 	return 0;
 }
 
-static void klp_free_funcs(struct klp_object *obj, bool nops_only)
+static void klp_release_funcs(struct klp_object *obj, bool nops_only)
 {
 	struct klp_func *func, *tmp;
 
 	klp_for_each_func_safe(obj, func, tmp) {
-		if (nops_only && !func->nop)
-			continue;
-		list_del(&func->node);
-		kobject_put(&func->kobj);
+		if (!nops_only || func->nop) {
+			list_del(&func->node);
+			/* The release function frees nops. */
+			kobject_put(&func->kobj);
+		}
 	}
 }
 
-static void klp_free_objects(struct klp_patch *patch, bool dynamic_only)
+static void klp_release_objects(struct klp_patch *patch, bool dynamic_only)
 {
 	struct klp_object *obj, *tmp;
 
 	klp_for_each_object_safe(patch, obj, tmp) {
-		klp_free_funcs(obj, dynamic_only);
-		if (dynamic_only && !obj->dynamic)
-			continue;
-		list_del(&obj->node);
-		kobject_put(&obj->kobj);
+		klp_release_funcs(obj, dynamic_only);
+		if (!dynamic_only || obj->dynamic) {
+			list_del(&obj->node);
+			kobject_put(&obj->kobj);
+		}
 	}
 }
 
 /* First half of freeing, under klp_mutex: off the list, children gone. */
-static void klp_free_patch_start(struct klp_patch *patch)
+static void klp_detach_patch(struct klp_patch *patch)
 {
 	list_del_init(&patch->list);
-	klp_free_objects(patch, false);
+	klp_release_objects(patch, false);
 }
 
 /*
@@ -853,77 +855,79 @@ static void klp_free_patch_start(struct klp_patch *patch)
  * until sysfs lets go of it; then the module may be removed, unless a
  * forced transition may have left tasks in its code.
  */
-static void klp_free_patch_finish(struct klp_patch *patch)
+static void klp_put_patch(struct klp_patch *patch)
 {
+	bool keep_module = patch->forced;
+
 	kobject_put(&patch->kobj);
 	wait_for_completion(&patch->finish);
-	if (!patch->forced)
+	if (!keep_module)
 		module_put(patch->mod);
 }
 
-static void klp_free_patch_work_fn(struct work_struct *work)
+static void klp_put_patch_work(struct work_struct *work)
 {
-	klp_free_patch_finish(container_of(work, struct klp_patch, free_work));
+	klp_put_patch(container_of(work, struct klp_patch, free_work));
 }
 
-void klp_free_patch_async(struct klp_patch *patch)
+void klp_release_patch_async(struct klp_patch *patch)
 {
-	klp_free_patch_start(patch);
+	klp_detach_patch(patch);
 	schedule_work(&patch->free_work);
 }
 
 /* Free the patches an atomic replace took over from (all before it). */
-void klp_free_replaced_patches_async(struct klp_patch *new_patch)
+void klp_release_replaced_patches(struct klp_patch *new_patch)
 {
 	struct klp_patch *old, *tmp;
 
-	klp_for_each_patch_safe(old, tmp) {
+	klp_for_each_active_patch_safe(old, tmp) {
 		if (old == new_patch)
 			return;
-		klp_free_patch_async(old);
+		klp_release_patch_async(old);
 	}
 }
 
 /* The patches before @new_patch stop redirecting; @new_patch has it all. */
-void klp_unpatch_replaced_patches(struct klp_patch *new_patch)
+void klp_retire_replaced_patches(struct klp_patch *new_patch)
 {
 	struct klp_patch *old;
 
-	klp_for_each_patch(old) {
+	klp_for_each_active_patch(old) {
 		if (old == new_patch)
 			return;
 		old->enabled = false;
-		klp_unpatch_objects(old);
+		klp_restore_patch(old);
 	}
 }
 
 /* The nops of a completed atomic replace: unhook and free them. */
-void klp_discard_nops(struct klp_patch *new_patch)
+void klp_drop_nops(struct klp_patch *new_patch)
 {
-	klp_unpatch_objects_dynamic(new_patch);
-	klp_free_objects(new_patch, true);
+	klp_restore_nops(new_patch);
+	klp_release_objects(new_patch, true);
 }
 
 /* Resolve the object's functions; the object is loaded. */
-static int klp_init_object_loaded(struct klp_patch *patch,
-				  struct klp_object *obj)
+static int klp_bind_object(struct klp_patch *patch,
+			   struct klp_object *obj)
 {
 	struct klp_func *func;
 	int err;
 
-	if (klp_is_module(obj)) {
+	if (klp_obj_is_module(obj)) {
 		/* Relocations may write to live text. */
 		mutex_lock(&text_mutex);
-		err = klp_apply_object_relocs(patch, obj);
+		err = klp_relocate_object(patch, obj);
 		mutex_unlock(&text_mutex);
 		if (err)
 			return err;
 	}
 
 	klp_for_each_func(obj, func) {
-		err = klp_find_object_symbol(obj->name, func->old_name,
-					     func->old_sympos,
-					     (unsigned long *)&func->old_func);
+		err = klp_lookup_symbol(obj->name, func->old_name,
+					func->old_sympos,
+					(unsigned long *)&func->old_func);
 		if (err)
 			return err;
 
@@ -933,7 +937,7 @@ static int klp_init_object_loaded(struct klp_patch *patch,
 			       func->old_name);
 			return -ENOENT;
 		}
-		if (func->nop)
+		if (func->nop)	/* "replaced" by the original code */
 			func->new_func = func->old_func;
 		if (!kallsyms_lookup_size_offset((unsigned long)func->new_func,
 						 &func->new_size, NULL)) {
@@ -947,24 +951,25 @@ static int klp_init_object_loaded(struct klp_patch *patch,
 }
 
 /* Forget what belonged to a module that went away. */
-static void klp_free_object_loaded(struct klp_object *obj)
+static void klp_unbind_object(struct klp_object *obj)
 {
 	struct klp_func *func;
 
-	obj->mod = NULL;
 	klp_for_each_func(obj, func) {
-		func->old_func = NULL;
+		/* A nop's new_func was the old address too. */
 		if (func->nop)
 			func->new_func = NULL;
+		func->old_func = NULL;
 	}
+	obj->mod = NULL;
 }
 
 /* Take the module if it is loaded and not on its way out. */
-static void klp_find_object_module(struct klp_object *obj)
+static void klp_lookup_object_module(struct klp_object *obj)
 {
 	struct module *mod;
 
-	if (!klp_is_module(obj))
+	if (!klp_obj_is_module(obj))
 		return;
 
 	rcu_read_lock_sched();
@@ -979,116 +984,116 @@ static void klp_find_object_module(struct klp_object *obj)
 	rcu_read_unlock_sched();
 }
 
-static int klp_init_func(struct klp_object *obj, struct klp_func *func)
+static int klp_func_add_kobj(struct klp_object *obj, struct klp_func *func)
 {
-	INIT_LIST_HEAD(&func->stack_node);
-	func->patched = false;
 	func->transition = false;
+	func->patched = false;
+	INIT_LIST_HEAD(&func->stack_node);
 
 	/* "name,sympos": sympos keeps same-named functions apart. */
 	return kobject_add(&func->kobj, &obj->kobj, "%s,%lu",
 			   func->old_name, klp_sympos(func));
 }
 
-static int klp_init_object(struct klp_patch *patch, struct klp_object *obj)
+static int klp_object_init(struct klp_patch *patch, struct klp_object *obj)
 {
 	struct klp_func *func;
 	int err;
 
 	obj->patched = false;
 	obj->mod = NULL;
-	klp_find_object_module(obj);
+	klp_lookup_object_module(obj);
 
 	err = kobject_add(&obj->kobj, &patch->kobj, "%s", klp_obj_name(obj));
 	if (err)
 		return err;
 
 	klp_for_each_func(obj, func) {
-		err = klp_init_func(obj, func);
+		err = klp_func_add_kobj(obj, func);
 		if (err)
 			return err;
 	}
 
-	if (klp_is_object_loaded(obj))
-		err = klp_init_object_loaded(patch, obj);
+	if (klp_object_loaded(obj))
+		err = klp_bind_object(patch, obj);
 	return err;
 }
 
-static int klp_init_patch(struct klp_patch *patch)
+static int klp_patch_init(struct klp_patch *patch)
 {
 	struct klp_object *obj;
 	int err;
 
-	err = kobject_add(&patch->kobj, klp_root_kobj, "%s", patch->mod->name);
+	err = kobject_add(&patch->kobj, klp_sysfs_root, "%s", patch->mod->name);
 	if (err)
 		return err;
 
 	if (patch->replace) {
-		err = klp_add_nops(patch);
+		err = klp_add_nop_funcs(patch);
 		if (err)
 			return err;
 	}
 
 	klp_for_each_object(patch, obj) {
-		err = klp_init_object(patch, obj);
+		err = klp_object_init(patch, obj);
 		if (err)
 			return err;
 	}
 
-	list_add_tail(&patch->list, &klp_patches);
+	list_add_tail(&patch->list, &klp_active_patches);
 	return 0;
 }
 
 /* ---- enabling and disabling --------------------------------------------- */
 
-static int __klp_disable_patch(struct klp_patch *patch)
+static int klp_start_disable(struct klp_patch *patch)
 {
 	struct klp_object *obj;
 
 	if (WARN_ON(!patch->enabled))
 		return -EINVAL;
-	if (klp_transition_patch)
+	if (klp_transitioning_patch)
 		return -EBUSY;
 	/* No stacking, so no order to respect: any patch may go. */
 
-	klp_init_transition(patch, KLP_UNPATCHED);
+	klp_prepare_transition(patch, KLP_UNPATCHED);
 
 	klp_for_each_object(patch, obj)
 		if (obj->patched)
-			klp_pre_unpatch_callback(obj);
+			klp_run_pre_unpatch(obj);
 
-	klp_start_transition();
+	klp_launch_transition();
 	patch->enabled = false;
-	klp_try_complete_transition();
+	klp_advance_transition();
 	return 0;
 }
 
-static int __klp_enable_patch(struct klp_patch *patch)
+static int klp_start_enable(struct klp_patch *patch)
 {
 	struct klp_object *obj;
 	int err;
 
-	if (klp_transition_patch)
+	if (klp_transitioning_patch)
 		return -EBUSY;
 	if (WARN_ON(patch->enabled))
 		return -EINVAL;
 
 	pr_notice("enabling patch '%s'\n", patch->mod->name);
 
-	klp_init_transition(patch, KLP_PATCHED);
+	klp_prepare_transition(patch, KLP_PATCHED);
 
 	klp_for_each_object(patch, obj) {
-		if (!klp_is_object_loaded(obj))
+		if (!klp_object_loaded(obj))
 			continue;
 
-		err = klp_pre_patch_callback(obj);
+		err = klp_run_pre_patch(obj);
 		if (err) {
 			pr_warn("pre-patch callback failed for object '%s'\n",
 				klp_obj_name(obj));
 			goto err;
 		}
 
-		err = klp_patch_object(obj);
+		err = klp_redirect_object(obj);
 		if (err) {
 			pr_warn("failed to patch object '%s'\n",
 				klp_obj_name(obj));
@@ -1096,14 +1101,14 @@ static int __klp_enable_patch(struct klp_patch *patch)
 		}
 	}
 
-	klp_start_transition();
+	klp_launch_transition();
 	patch->enabled = true;
-	klp_try_complete_transition();
+	klp_advance_transition();
 	return 0;
 
 err:
 	pr_warn("failed to enable patch '%s'\n", patch->mod->name);
-	klp_cancel_transition();
+	klp_abort_transition();
 	return err;
 }
 
@@ -1135,7 +1140,7 @@ int klp_enable_patch(struct klp_patch *patch)
 	if (err)
 		return err;
 
-	if (!klp_root_kobj)
+	if (!klp_sysfs_root)
 		return -ENODEV;
 
 	if (!klp_have_reliable_stack()) {
@@ -1151,7 +1156,7 @@ int klp_enable_patch(struct klp_patch *patch)
 		goto unlock;
 	}
 
-	if (!klp_is_patch_compatible(patch)) {
+	if (!klp_states_compatible(patch)) {
 		pr_err("Livepatch patch (%s) is not compatible with the already installed livepatches.\n",
 		       patch->mod->name);
 		err = -EINVAL;
@@ -1167,13 +1172,13 @@ int klp_enable_patch(struct klp_patch *patch)
 		goto unlock;
 	}
 
-	klp_init_patch_early(patch);
+	klp_patch_setup(patch);
 
-	err = klp_init_patch(patch);
+	err = klp_patch_init(patch);
 	if (err)
 		goto err_free;
 
-	err = __klp_enable_patch(patch);
+	err = klp_start_enable(patch);
 	if (err)
 		goto err_free;
 
@@ -1181,9 +1186,9 @@ int klp_enable_patch(struct klp_patch *patch)
 	return 0;
 
 err_free:
-	klp_free_patch_start(patch);
+	klp_detach_patch(patch);
 	mutex_unlock(&klp_mutex);
-	klp_free_patch_finish(patch);
+	klp_put_patch(patch);
 	return err;
 
 unlock:
@@ -1200,33 +1205,33 @@ static struct klp_object *klp_patch_module_object(struct klp_patch *patch,
 	struct klp_object *obj;
 
 	klp_for_each_object(patch, obj)
-		if (klp_is_module(obj) && !strcmp(obj->name, mod->name))
+		if (klp_obj_is_module(obj) && !strcmp(obj->name, mod->name))
 			return obj;
 	return NULL;
 }
 
 /* Unpatch @mod for the patches before @limit (all of them if NULL). */
-static void klp_cleanup_module_patches_limited(struct module *mod,
-					       struct klp_patch *limit)
+static void klp_unpatch_module_before(struct module *mod,
+				      struct klp_patch *limit)
 {
 	struct klp_object *obj;
 	struct klp_patch *patch;
 
-	klp_for_each_patch(patch) {
+	klp_for_each_active_patch(patch) {
 		if (patch == limit)
 			break;
 		obj = klp_patch_module_object(patch, mod);
 		if (!obj || !obj->mod)
 			continue;
 
-		if (patch != klp_transition_patch)
-			klp_pre_unpatch_callback(obj);
+		if (patch != klp_transitioning_patch)
+			klp_run_pre_unpatch(obj);
 
 		pr_notice("reverting patch '%s' on unloading module '%s'\n",
 			  patch->mod->name, obj->name);
-		klp_unpatch_object(obj);
-		klp_post_unpatch_callback(obj);
-		klp_free_object_loaded(obj);
+		klp_restore_object(obj);
+		klp_run_post_unpatch(obj);
+		klp_unbind_object(obj);
 	}
 }
 
@@ -1237,7 +1242,7 @@ static int klp_apply_to_coming_module(struct klp_patch *patch,
 	int err;
 
 	obj->mod = mod;
-	err = klp_init_object_loaded(patch, obj);
+	err = klp_bind_object(patch, obj);
 	if (err) {
 		pr_warn("failed to initialize patch '%s' for module '%s' (%d)\n",
 			patch->mod->name, mod->name, err);
@@ -1247,24 +1252,24 @@ static int klp_apply_to_coming_module(struct klp_patch *patch,
 	pr_notice("applying patch '%s' to loading module '%s'\n",
 		  patch->mod->name, mod->name);
 
-	err = klp_pre_patch_callback(obj);
+	err = klp_run_pre_patch(obj);
 	if (err) {
 		pr_warn("pre-patch callback failed for object '%s'\n",
 			obj->name);
 		return err;
 	}
 
-	err = klp_patch_object(obj);
+	err = klp_redirect_object(obj);
 	if (err) {
 		pr_warn("failed to apply patch '%s' to module '%s' (%d)\n",
 			patch->mod->name, mod->name, err);
-		klp_post_unpatch_callback(obj);
+		klp_run_post_unpatch(obj);
 		return err;
 	}
 
 	/* In transition, the transition runs post_patch when it completes. */
-	if (patch != klp_transition_patch)
-		klp_post_patch_callback(obj);
+	if (patch != klp_transitioning_patch)
+		klp_run_post_patch(obj);
 	return 0;
 }
 
@@ -1295,7 +1300,7 @@ int klp_module_coming(struct module *mod)
 	mutex_lock(&klp_mutex);
 	mod->klp_alive = true;
 
-	klp_for_each_patch(patch) {
+	klp_for_each_active_patch(patch) {
 		obj = klp_patch_module_object(patch, mod);
 		if (!obj)
 			continue;
@@ -1310,8 +1315,8 @@ int klp_module_coming(struct module *mod)
 err:
 	pr_warn("patch '%s' failed for module '%s', refusing to load module '%s'\n",
 		patch->mod->name, mod->name, mod->name);
-	klp_free_object_loaded(obj);
-	klp_cleanup_module_patches_limited(mod, patch);
+	klp_unbind_object(obj);
+	klp_unpatch_module_before(mod, patch);
 	mod->klp_alive = false;
 	mutex_unlock(&klp_mutex);
 	return err;
@@ -1332,13 +1337,13 @@ void klp_module_going(struct module *mod)
 	mutex_lock(&klp_mutex);
 	/* From now on, new patches leave this module alone. */
 	mod->klp_alive = false;
-	klp_cleanup_module_patches_limited(mod, NULL);
+	klp_unpatch_module_before(mod, NULL);
 	mutex_unlock(&klp_mutex);
 }
 
 static int __init klp_init(void)
 {
-	klp_root_kobj = kobject_create_and_add("livepatch", kernel_kobj);
-	return klp_root_kobj ? 0 : -ENOMEM;
+	klp_sysfs_root = kobject_create_and_add("livepatch", kernel_kobj);
+	return klp_sysfs_root ? 0 : -ENOMEM;
 }
 module_init(klp_init);

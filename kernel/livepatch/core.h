@@ -10,20 +10,20 @@
 #include <linux/livepatch.h>
 
 extern struct mutex klp_mutex;
-extern struct list_head klp_patches;
+extern struct list_head klp_active_patches;
 
-#define klp_for_each_patch_safe(patch, tmp_patch)		\
-	list_for_each_entry_safe(patch, tmp_patch, &klp_patches, list)
+#define klp_for_each_active_patch_safe(patch, tmp_patch)		\
+	list_for_each_entry_safe(patch, tmp_patch, &klp_active_patches, list)
 
-#define klp_for_each_patch(patch)	\
-	list_for_each_entry(patch, &klp_patches, list)
+#define klp_for_each_active_patch(patch)	\
+	list_for_each_entry(patch, &klp_active_patches, list)
 
-void klp_free_patch_async(struct klp_patch *patch);
-void klp_free_replaced_patches_async(struct klp_patch *new_patch);
-void klp_unpatch_replaced_patches(struct klp_patch *new_patch);
-void klp_discard_nops(struct klp_patch *new_patch);
+void klp_release_patch_async(struct klp_patch *patch);
+void klp_release_replaced_patches(struct klp_patch *new_patch);
+void klp_retire_replaced_patches(struct klp_patch *new_patch);
+void klp_drop_nops(struct klp_patch *new_patch);
 
-static inline bool klp_is_module(struct klp_object *obj)
+static inline bool klp_obj_is_module(struct klp_object *obj)
 {
 	return obj->name;
 }
@@ -31,12 +31,12 @@ static inline bool klp_is_module(struct klp_object *obj)
 /* Name used in sysfs and in messages: a module's name, or "vmlinux". */
 static inline const char *klp_obj_name(struct klp_object *obj)
 {
-	return klp_is_module(obj) ? obj->name : "vmlinux";
+	return klp_obj_is_module(obj) ? obj->name : "vmlinux";
 }
 
-static inline bool klp_is_object_loaded(struct klp_object *obj)
+static inline bool klp_object_loaded(struct klp_object *obj)
 {
-	return !klp_is_module(obj) || obj->mod;
+	return !klp_obj_is_module(obj) || obj->mod;
 }
 
 /*
@@ -45,7 +45,7 @@ static inline bool klp_is_object_loaded(struct klp_object *obj)
  * it follows a completed transition, a cancelled one or a module unload,
  * calls it at most once.
  */
-static inline int klp_pre_patch_callback(struct klp_object *obj)
+static inline int klp_run_pre_patch(struct klp_object *obj)
 {
 	int (*cb)(struct klp_object *obj) = obj->callbacks.pre_patch;
 	int err = cb ? cb(obj) : 0;
@@ -54,19 +54,19 @@ static inline int klp_pre_patch_callback(struct klp_object *obj)
 	return err;
 }
 
-static inline void klp_post_patch_callback(struct klp_object *obj)
+static inline void klp_run_post_patch(struct klp_object *obj)
 {
 	if (obj->callbacks.post_patch)
 		obj->callbacks.post_patch(obj);
 }
 
-static inline void klp_pre_unpatch_callback(struct klp_object *obj)
+static inline void klp_run_pre_unpatch(struct klp_object *obj)
 {
 	if (obj->callbacks.pre_unpatch)
 		obj->callbacks.pre_unpatch(obj);
 }
 
-static inline void klp_post_unpatch_callback(struct klp_object *obj)
+static inline void klp_run_post_unpatch(struct klp_object *obj)
 {
 	bool owed = obj->callbacks.post_unpatch_enabled;
 

@@ -30,7 +30,7 @@
 /* Hooks by function address: lookups stay O(1) with thousands of them. */
 static DEFINE_HASHTABLE(klp_ops_table, 10);
 
-struct klp_ops *klp_find_ops(void *old_func)
+struct klp_ops *klp_ops_lookup(void *old_func)
 {
 	struct klp_ops *ops;
 	struct klp_func *first;
@@ -61,9 +61,9 @@ static struct klp_func *klp_select_func(struct klp_ops *ops)
 
 	/*
 	 * Read func->transition only after finding func on the stack: pairs
-	 * with the smp_wmb() in klp_init_transition(), which orders the flag
-	 * before klp_patch_object() publishes the entry, and with the one in
-	 * klp_complete_transition() for the other direction.
+	 * with the smp_wmb() in klp_prepare_transition(), which orders the flag
+	 * before klp_redirect_object() publishes the entry, and with the one in
+	 * klp_finish_transition() for the other direction.
 	 */
 	smp_rmb();
 	if (unlikely(func->transition)) {
@@ -71,7 +71,7 @@ static struct klp_func *klp_select_func(struct klp_ops *ops)
 
 		/*
 		 * Read the task's state only after seeing the flag: pairs
-		 * with the smp_wmb() in klp_init_transition() that orders
+		 * with the smp_wmb() in klp_prepare_transition() that orders
 		 * the task->patch_state initialisation before the flag.
 		 */
 		smp_rmb();
@@ -89,10 +89,10 @@ static struct klp_func *klp_select_func(struct klp_ops *ops)
 	return func->nop ? NULL : func;
 }
 
-static void notrace klp_ftrace_handler(unsigned long ip,
-				       unsigned long parent_ip,
-				       struct ftrace_ops *fops,
-				       struct ftrace_regs *fregs)
+static void notrace klp_redirect_handler(unsigned long ip,
+					 unsigned long parent_ip,
+					 struct ftrace_ops *fops,
+					 struct ftrace_regs *fregs)
 {
 	struct klp_ops *ops = container_of(fops, struct klp_ops, fops);
 	struct klp_func *func;
@@ -123,7 +123,7 @@ static struct klp_ops *klp_alloc_ops(void)
 	if (!ops)
 		return NULL;
 	INIT_LIST_HEAD(&ops->func_stack);
-	ops->fops.func = klp_ftrace_handler;
+	ops->fops.func = klp_redirect_handler;
 	/*
 	 * IPMODIFY: we change where the call returns; PERMANENT: refuse
 	 * "ftrace_enabled=0" while we rely on the hook.  x86 passes the
@@ -192,7 +192,7 @@ static void klp_unhook_func(struct klp_ops *ops, struct klp_func *func)
 	kfree(ops);
 }
 
-static int klp_patch_func(struct klp_func *func)
+static int klp_redirect_func(struct klp_func *func)
 {
 	struct klp_ops *ops;
 	int err;
@@ -200,7 +200,7 @@ static int klp_patch_func(struct klp_func *func)
 	if (WARN_ON(!func->old_func) || WARN_ON(func->patched))
 		return -EINVAL;
 
-	ops = klp_find_ops(func->old_func);
+	ops = klp_ops_lookup(func->old_func);
 	if (ops) {
 		/* Only an atomic-replace patch may stack (see core.c). */
 		list_add_rcu(&func->stack_node, &ops->func_stack);
@@ -213,13 +213,13 @@ static int klp_patch_func(struct klp_func *func)
 	return 0;
 }
 
-static void klp_unpatch_func(struct klp_func *func)
+static void klp_restore_func(struct klp_func *func)
 {
 	struct klp_ops *ops;
 
 	if (WARN_ON(!func->patched) || WARN_ON(!func->old_func))
 		return;
-	ops = klp_find_ops(func->old_func);
+	ops = klp_ops_lookup(func->old_func);
 	if (WARN_ON(!ops))
 		return;
 
@@ -239,26 +239,26 @@ static void klp_unpatch_object_funcs(struct klp_object *obj, bool nops_only)
 		if (nops_only && !func->nop)
 			continue;
 		if (func->patched)
-			klp_unpatch_func(func);
+			klp_restore_func(func);
 	}
 	if (!nops_only || obj->dynamic)
 		obj->patched = false;
 }
 
-void klp_unpatch_object(struct klp_object *obj)
+void klp_restore_object(struct klp_object *obj)
 {
 	klp_unpatch_object_funcs(obj, false);
 }
 
 /**
- * klp_patch_object() - redirect every function of a loaded object
+ * klp_redirect_object() - redirect every function of a loaded object
  * @obj: the object; its functions are resolved already
  *
  * All or nothing: on error the functions redirected so far are restored.
  *
  * Return: 0 or a negative errno.
  */
-int klp_patch_object(struct klp_object *obj)
+int klp_redirect_object(struct klp_object *obj)
 {
 	struct klp_func *func;
 	int err;
@@ -267,9 +267,9 @@ int klp_patch_object(struct klp_object *obj)
 		return -EINVAL;
 
 	klp_for_each_func(obj, func) {
-		err = klp_patch_func(func);
+		err = klp_redirect_func(func);
 		if (err) {
-			klp_unpatch_object(obj);
+			klp_restore_object(obj);
 			return err;
 		}
 	}
@@ -286,13 +286,13 @@ static void klp_unpatch_patch_objects(struct klp_patch *patch, bool nops_only)
 			klp_unpatch_object_funcs(obj, nops_only);
 }
 
-void klp_unpatch_objects(struct klp_patch *patch)
+void klp_restore_patch(struct klp_patch *patch)
 {
 	klp_unpatch_patch_objects(patch, false);
 }
 
 /* Drop the nops of a completed atomic replace: they have done their job. */
-void klp_unpatch_objects_dynamic(struct klp_patch *patch)
+void klp_restore_nops(struct klp_patch *patch)
 {
 	klp_unpatch_patch_objects(patch, true);
 }

@@ -23,11 +23,11 @@ struct klp_ops {
 	struct ftrace_ops fops;
 };
 
-struct klp_ops *klp_find_ops(void *old_func);
+struct klp_ops *klp_ops_lookup(void *old_func);
 
-int klp_patch_object(struct klp_object *obj);
-void klp_unpatch_object(struct klp_object *obj);
-void klp_unpatch_objects(struct klp_patch *patch);
-void klp_unpatch_objects_dynamic(struct klp_patch *patch);
+int klp_redirect_object(struct klp_object *obj);
+void klp_restore_object(struct klp_object *obj);
+void klp_restore_patch(struct klp_patch *patch);
+void klp_restore_nops(struct klp_patch *patch);
 
 #endif /* _LIVEPATCH_PATCH_H */

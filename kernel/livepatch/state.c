@@ -55,11 +55,11 @@ struct klp_state *klp_get_prev_state(unsigned long id)
 	struct klp_state *found = NULL, *state;
 	struct klp_patch *patch;
 
-	if (WARN_ON_ONCE(!klp_transition_patch))
+	if (WARN_ON_ONCE(!klp_transitioning_patch))
 		return NULL;
 
-	klp_for_each_patch(patch) {
-		if (patch == klp_transition_patch)
+	klp_for_each_active_patch(patch) {
+		if (patch == klp_transitioning_patch)
 			break;
 		state = klp_get_state(patch, id);
 		if (state)
@@ -81,18 +81,18 @@ static bool klp_state_fits(struct klp_patch *patch, struct klp_state *old)
 }
 
 /**
- * klp_is_patch_compatible() - may @patch be enabled beside the others?
+ * klp_states_compatible() - may @patch be enabled beside the others?
  * @patch: the patch about to be enabled
  *
  * Return: true unless @patch would drop or downgrade the state of an
  * enabled patch.
  */
-bool klp_is_patch_compatible(struct klp_patch *patch)
+bool klp_states_compatible(struct klp_patch *patch)
 {
 	struct klp_patch *old;
 	struct klp_state *state;
 
-	klp_for_each_patch(old)
+	klp_for_each_active_patch(old)
 		klp_for_each_state(old, state)
 			if (!klp_state_fits(patch, state))
 				return false;

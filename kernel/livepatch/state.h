@@ -4,6 +4,6 @@
 
 #include <linux/livepatch.h>
 
-bool klp_is_patch_compatible(struct klp_patch *patch);
+bool klp_states_compatible(struct klp_patch *patch);
 
 #endif /* _LIVEPATCH_STATE_H */

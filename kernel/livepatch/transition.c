@@ -42,9 +42,9 @@
 #define KLP_RETRY_MAX_DELAY	HZ
 #define KLP_SIGNAL_PERIOD	(15 * HZ)
 
-struct klp_patch *klp_transition_patch;
+struct klp_patch *klp_transitioning_patch;
 
-static int klp_target_state = KLP_UNDEFINED;
+static int klp_goal_state = KLP_UNDEFINED;
 
 /* Retry policy of the transition in progress; klp_mutex. */
 static unsigned long klp_retry_delay;
@@ -53,14 +53,15 @@ static unsigned long klp_next_signal;
 /* Stack traces are taken one at a time, under klp_mutex. */
 static unsigned long klp_stack_entries[KLP_MAX_STACK_ENTRIES];
 
-static void klp_transition_work_fn(struct work_struct *work)
+static void klp_retry_work_fn(struct work_struct *work)
 {
 	mutex_lock(&klp_mutex);
-	if (klp_transition_patch)
-		klp_try_complete_transition();
+	if (klp_transitioning_patch)
+		klp_advance_transition();
 	mutex_unlock(&klp_mutex);
 }
-static DECLARE_DELAYED_WORK(klp_transition_work, klp_transition_work_fn);
+
+static DECLARE_DELAYED_WORK(klp_retry_work, klp_retry_work_fn);
 
 static const char *klp_state_verb(int state)
 {
@@ -73,13 +74,13 @@ static const char *klp_state_verb(int state)
  * (the idle entry path, for one), so a plain RCU grace period is not
  * enough: the "rude" flavour makes every CPU schedule.
  */
-static void klp_synchronize_transition(void)
+static void klp_wait_handlers(void)
 {
 	synchronize_rcu_tasks_rude();
 }
 
 /* Run fn for every task, idle tasks included, with tasklist_lock held. */
-static void klp_for_each_task(void (*fn)(struct task_struct *task))
+static void klp_apply_to_all_tasks(void (*fn)(struct task_struct *task))
 {
 	struct task_struct *g, *task;
 	unsigned int cpu;
@@ -96,7 +97,7 @@ static void klp_for_each_task(void (*fn)(struct task_struct *task))
 static void klp_set_initial_state(struct task_struct *task)
 {
 	WARN_ON_ONCE(task->patch_state != KLP_UNDEFINED);
-	task->patch_state = !klp_target_state;
+	task->patch_state = !klp_goal_state;
 }
 
 static void klp_reset_state(struct task_struct *task)
@@ -107,7 +108,7 @@ static void klp_reset_state(struct task_struct *task)
 
 static void klp_mark_pending(struct task_struct *task)
 {
-	if (task->patch_state != klp_target_state)
+	if (task->patch_state != klp_goal_state)
 		set_tsk_thread_flag(task, TIF_PATCH_PENDING);
 }
 
@@ -131,12 +132,12 @@ static void klp_run_post_callbacks(struct klp_patch *patch, int state)
 	struct klp_object *obj;
 
 	klp_for_each_object(patch, obj) {
-		if (!klp_is_object_loaded(obj))
+		if (!klp_object_loaded(obj))
 			continue;
 		if (state == KLP_PATCHED)
-			klp_post_patch_callback(obj);
+			klp_run_post_patch(obj);
 		else
-			klp_post_unpatch_callback(obj);
+			klp_run_post_unpatch(obj);
 	}
 }
 
@@ -144,27 +145,27 @@ static void klp_run_post_callbacks(struct klp_patch *patch, int state)
  * Every task runs the target state's code: make the result permanent and
  * forget the per-task states.
  */
-static void klp_complete_transition(void)
+static void klp_finish_transition(void)
 {
-	struct klp_patch *patch = klp_transition_patch;
-	int state = klp_target_state;
+	struct klp_patch *patch = klp_transitioning_patch;
+	int state = klp_goal_state;
 
 	pr_debug("'%s': completing %s transition\n", patch->mod->name,
 		 klp_state_verb(state));
 
 	if (state == KLP_PATCHED && patch->replace) {
-		klp_unpatch_replaced_patches(patch);
-		klp_discard_nops(patch);
+		klp_retire_replaced_patches(patch);
+		klp_drop_nops(patch);
 	}
 
 	if (state == KLP_UNPATCHED) {
-		klp_unpatch_objects(patch);
+		klp_restore_patch(patch);
 		/*
 		 * A handler that found one of the removed funcs must be
 		 * gone before func->transition drops, or it could take the
 		 * removed func for the active one.
 		 */
-		klp_synchronize_transition();
+		klp_wait_handlers();
 	}
 
 	klp_set_funcs_transition(patch, false);
@@ -174,35 +175,35 @@ static void klp_complete_transition(void)
 	 * states become KLP_UNDEFINED.
 	 */
 	if (state == KLP_PATCHED)
-		klp_synchronize_transition();
+		klp_wait_handlers();
 
-	klp_for_each_task(klp_reset_state);
+	klp_apply_to_all_tasks(klp_reset_state);
 
 	klp_run_post_callbacks(patch, state);
 
 	pr_notice("'%s': %s complete\n", patch->mod->name,
 		  klp_state_verb(state));
 
-	klp_target_state = KLP_UNDEFINED;
-	klp_transition_patch = NULL;
+	klp_goal_state = KLP_UNDEFINED;
+	klp_transitioning_patch = NULL;
 }
 
 /**
- * klp_cancel_transition() - give up a patching transition before it starts
+ * klp_abort_transition() - give up a patching transition before it starts
  *
- * Used when enabling fails after klp_init_transition(): no task has been
+ * Used when enabling fails after klp_prepare_transition(): no task has been
  * marked pending yet, so going back is a completed unpatching transition.
  */
-void klp_cancel_transition(void)
+void klp_abort_transition(void)
 {
-	if (WARN_ON_ONCE(klp_target_state != KLP_PATCHED))
+	if (WARN_ON_ONCE(klp_goal_state != KLP_PATCHED))
 		return;
 
 	pr_debug("'%s': canceling patching transition, going to unpatch\n",
-		 klp_transition_patch->mod->name);
+		 klp_transitioning_patch->mod->name);
 
-	klp_target_state = KLP_UNPATCHED;
-	klp_complete_transition();
+	klp_goal_state = KLP_UNPATCHED;
+	klp_finish_transition();
 }
 
 /**
@@ -222,13 +223,13 @@ void klp_update_patch_state(struct task_struct *task)
 
 	/*
 	 * test_and_clear_tsk_thread_flag() is a full barrier.  It pairs with
-	 * the smp_wmb() in klp_start_transition() (and the rude grace
-	 * period in klp_reverse_transition()): a task that sees the flag
-	 * also sees klp_target_state and every func->transition set before
+	 * the smp_wmb() in klp_launch_transition() (and the rude grace
+	 * period in klp_flip_transition()): a task that sees the flag
+	 * also sees klp_goal_state and every func->transition set before
 	 * it, so the handler picks the right code from the next call on.
 	 */
 	if (test_and_clear_tsk_thread_flag(task, TIF_PATCH_PENDING))
-		task->patch_state = READ_ONCE(klp_target_state);
+		task->patch_state = READ_ONCE(klp_goal_state);
 
 	preempt_enable_notrace();
 }
@@ -240,7 +241,7 @@ static void klp_func_busy_range(struct klp_func *func, unsigned long *start,
 	struct klp_ops *ops;
 	struct klp_func *prev;
 
-	if (klp_target_state == KLP_UNPATCHED) {
+	if (klp_goal_state == KLP_UNPATCHED) {
 		/* Leaving func's new code. */
 		*start = (unsigned long)func->new_func;
 		*size = func->new_size;
@@ -248,7 +249,7 @@ static void klp_func_busy_range(struct klp_func *func, unsigned long *start,
 	}
 
 	/* Entering func's code: leaving whatever ran before it. */
-	ops = klp_find_ops(func->old_func);
+	ops = klp_ops_lookup(func->old_func);
 	if (WARN_ON_ONCE(!ops) || list_is_singular(&ops->func_stack)) {
 		*start = (unsigned long)func->old_func;
 		*size = func->old_size;
@@ -275,7 +276,7 @@ static bool klp_stack_hits_func(struct klp_func *func, unsigned int nr)
  * Is any function of the transition on the saved stack?  Returns 0, or
  * -EADDRINUSE with *busy_name set to the function found.
  */
-static int klp_check_stack(struct task_struct *task, const char **busy_name)
+static int klp_scan_stack(struct task_struct *task, const char **busy_name)
 {
 	struct klp_object *obj;
 	struct klp_func *func;
@@ -286,7 +287,7 @@ static int klp_check_stack(struct task_struct *task, const char **busy_name)
 	if (nr < 0)
 		return -EINVAL;
 
-	klp_for_each_object(klp_transition_patch, obj) {
+	klp_for_each_object(klp_transitioning_patch, obj) {
 		if (!obj->patched)
 			continue;
 		klp_for_each_func(obj, func) {
@@ -300,19 +301,19 @@ static int klp_check_stack(struct task_struct *task, const char **busy_name)
 }
 
 /* Called by task_call_func(): the task cannot start running meanwhile. */
-static int klp_check_and_switch_task(struct task_struct *task, void *arg)
+static int klp_switch_if_safe(struct task_struct *task, void *arg)
 {
 	int err;
 
 	if (task_curr(task) && task != current)
 		return -EBUSY;
 
-	err = klp_check_stack(task, arg);
+	err = klp_scan_stack(task, arg);
 	if (err)
 		return err;
 
 	clear_tsk_thread_flag(task, TIF_PATCH_PENDING);
-	task->patch_state = klp_target_state;
+	task->patch_state = klp_goal_state;
 	return 0;
 }
 
@@ -322,14 +323,14 @@ static bool klp_try_switch_task(struct task_struct *task)
 	const char *busy_name = NULL;
 	int err;
 
-	if (task->patch_state == klp_target_state)
+	if (task->patch_state == klp_goal_state)
 		return true;
 
 	/* Without reliable stacks only the tasks themselves can switch. */
 	if (!klp_have_reliable_stack())
 		return false;
 
-	err = task_call_func(task, klp_check_and_switch_task, &busy_name);
+	err = task_call_func(task, klp_switch_if_safe, &busy_name);
 	switch (err) {
 	case 0:
 		break;
@@ -371,7 +372,7 @@ static bool klp_try_switch_all_tasks(void)
 		task = idle_task(cpu);
 		if (!cpu_online(cpu)) {
 			klp_clear_pending(task);
-			task->patch_state = klp_target_state;
+			task->patch_state = klp_goal_state;
 		} else if (!klp_try_switch_task(task)) {
 			complete = false;
 			wake_up_if_idle(cpu);
@@ -383,7 +384,7 @@ static bool klp_try_switch_all_tasks(void)
 }
 
 /* Nudge the tasks that still wait to switch. */
-static void klp_send_signals(void)
+static void klp_nudge_stragglers(void)
 {
 	struct task_struct *g, *task;
 
@@ -408,93 +409,93 @@ static void klp_send_signals(void)
 static void klp_schedule_retry(void)
 {
 	if (time_after_eq(jiffies, klp_next_signal)) {
-		klp_send_signals();
+		klp_nudge_stragglers();
 		klp_next_signal = jiffies + KLP_SIGNAL_PERIOD;
 	}
-	mod_delayed_work(system_wq, &klp_transition_work, klp_retry_delay);
+	mod_delayed_work(system_wq, &klp_retry_work, klp_retry_delay);
 	klp_retry_delay = min_t(unsigned long, klp_retry_delay * 2,
 				KLP_RETRY_MAX_DELAY);
 }
 
 /**
- * klp_try_complete_transition() - switch what can be switched, and finish
+ * klp_advance_transition() - switch what can be switched, and finish
  *
  * Tries every task that has not switched yet.  When all have, completes
  * the transition and frees what it made unused (a disabled patch, or the
  * patches an atomic replace took over from); otherwise schedules a retry.
  * Called with klp_mutex held.
  */
-void klp_try_complete_transition(void)
+void klp_advance_transition(void)
 {
 	struct klp_patch *patch;
 
-	WARN_ON_ONCE(klp_target_state == KLP_UNDEFINED);
+	WARN_ON_ONCE(klp_goal_state == KLP_UNDEFINED);
 
 	if (!klp_try_switch_all_tasks()) {
 		klp_schedule_retry();
 		return;
 	}
 
-	patch = klp_transition_patch;
-	klp_complete_transition();
+	patch = klp_transitioning_patch;
+	klp_finish_transition();
 
 	if (!patch->enabled)
-		klp_free_patch_async(patch);
+		klp_release_patch_async(patch);
 	else if (patch->replace)
-		klp_free_replaced_patches_async(patch);
+		klp_release_replaced_patches(patch);
 }
 
 /**
- * klp_start_transition() - ask every task to switch to the target state
+ * klp_launch_transition() - ask every task to switch to the target state
  *
- * klp_init_transition() has run, and for a patching transition the new
+ * klp_prepare_transition() has run, and for a patching transition the new
  * functions are in place.
  */
-void klp_start_transition(void)
+void klp_launch_transition(void)
 {
-	WARN_ON_ONCE(klp_target_state == KLP_UNDEFINED);
+	WARN_ON_ONCE(klp_goal_state == KLP_UNDEFINED);
 
 	pr_notice("'%s': starting %s transition\n",
-		  klp_transition_patch->mod->name,
-		  klp_state_verb(klp_target_state));
+		  klp_transitioning_patch->mod->name,
+		  klp_state_verb(klp_goal_state));
 
 	/*
-	 * Publish klp_target_state and the func->transition flags before
+	 * Publish klp_goal_state and the func->transition flags before
 	 * any TIF_PATCH_PENDING: pairs with the full barrier in
 	 * klp_update_patch_state().
 	 */
 	smp_wmb();
-	klp_for_each_task(klp_mark_pending);
+	klp_apply_to_all_tasks(klp_mark_pending);
 
 	klp_retry_delay = KLP_RETRY_MIN_DELAY;
 	klp_next_signal = jiffies + KLP_SIGNAL_PERIOD;
 }
 
 /**
- * klp_init_transition() - prepare a transition of @patch to @state
+ * klp_prepare_transition() - prepare a transition of @patch to @state
  * @patch: the patch to enable or disable
  * @state: KLP_PATCHED or KLP_UNPATCHED
  *
  * Every task starts in the opposite state; then the patch's functions are
  * flagged as in transition, which makes the handler look at task states.
  */
-void klp_init_transition(struct klp_patch *patch, int state)
+void klp_prepare_transition(struct klp_patch *patch, int state)
 {
-	WARN_ON_ONCE(klp_target_state != KLP_UNDEFINED);
+	WARN_ON_ONCE(klp_goal_state != KLP_UNDEFINED);
 
-	klp_transition_patch = patch;
-	klp_target_state = state;
+	klp_transitioning_patch = patch;
+	klp_goal_state = state;
 
 	pr_debug("'%s': initializing %s transition\n", patch->mod->name,
 		 klp_state_verb(state));
 
-	klp_for_each_task(klp_set_initial_state);
+	klp_apply_to_all_tasks(klp_set_initial_state);
 
 	/*
 	 * A handler that sees func->transition must also see the task
 	 * states set above: pairs with the second smp_rmb() in
 	 * klp_select_func().  When patching, the funcs are not on any
-	 * func_stack yet; klp_patch_object() publishes them later, after
+	 * func_stack yet; klp_redirect_object() publishes them later, after
 	 * the flags (first smp_rmb() there).
 	 */
 	smp_wmb();
@@ -503,35 +504,35 @@ void klp_init_transition(struct klp_patch *patch, int state)
 }
 
 /**
- * klp_reverse_transition() - turn the transition in progress around
+ * klp_flip_transition() - turn the transition in progress around
  *
  * Tasks that had switched must switch back, and tasks that had not are
  * done already.  Called with klp_mutex held, when the admin writes the
  * opposite value to "enabled" during a transition.
  */
-void klp_reverse_transition(void)
+void klp_flip_transition(void)
 {
-	struct klp_patch *patch = klp_transition_patch;
+	struct klp_patch *patch = klp_transitioning_patch;
 
 	pr_debug("'%s': reversing transition from %s\n", patch->mod->name,
-		 klp_target_state == KLP_PATCHED ?
+		 klp_goal_state == KLP_PATCHED ?
 		 "patching to unpatching" : "unpatching to patching");
 
 	/*
 	 * Stop self-switching first, and wait until no task is inside
 	 * klp_update_patch_state(): one that read the old target after its
-	 * flag was re-set by klp_start_transition() would end in the wrong
+	 * flag was re-set by klp_launch_transition() would end in the wrong
 	 * state.
 	 */
-	klp_for_each_task(klp_clear_pending);
-	klp_synchronize_transition();
+	klp_apply_to_all_tasks(klp_clear_pending);
+	klp_wait_handlers();
 
 	patch->enabled = !patch->enabled;
-	klp_target_state = !klp_target_state;
+	klp_goal_state = !klp_goal_state;
 
-	klp_start_transition();
+	klp_launch_transition();
 	/* A fresh start deserves the fast retries again. */
-	klp_try_complete_transition();
+	klp_advance_transition();
 }
 
 /**
@@ -561,29 +562,29 @@ static void klp_force_switch(struct task_struct *task)
 }
 
 /**
- * klp_force_transition() - switch every task now, safe or not
+ * klp_force_all_tasks() - switch every task now, safe or not
  *
  * The admin's last resort for a transition that cannot finish.  Tasks may
  * still run code of a patch module that is gone from the stack of patches,
  * so such modules (the disabled patch, or those an atomic replace took over
  * from) are marked forced and are never released.
  */
-void klp_force_transition(void)
+void klp_force_all_tasks(void)
 {
 	struct klp_patch *patch;
 
 	pr_warn("forcing remaining tasks to the patched state\n");
 
-	klp_for_each_task(klp_force_switch);
+	klp_apply_to_all_tasks(klp_force_switch);
 
-	if (klp_target_state == KLP_UNPATCHED) {
-		klp_transition_patch->forced = true;
-	} else if (klp_transition_patch->replace) {
-		klp_for_each_patch(patch)
-			if (patch != klp_transition_patch)
+	if (klp_goal_state == KLP_UNPATCHED) {
+		klp_transitioning_patch->forced = true;
+	} else if (klp_transitioning_patch->replace) {
+		klp_for_each_active_patch(patch)
+			if (patch != klp_transitioning_patch)
 				patch->forced = true;
 	}
 
 	/* Everybody switched: finish now rather than at the next retry. */
-	klp_try_complete_transition();
+	klp_advance_transition();
 }

@@ -4,13 +4,13 @@
 
 #include <linux/livepatch.h>
 
-extern struct klp_patch *klp_transition_patch;
+extern struct klp_patch *klp_transitioning_patch;
 
-void klp_init_transition(struct klp_patch *patch, int state);
-void klp_cancel_transition(void);
-void klp_start_transition(void);
-void klp_try_complete_transition(void);
-void klp_reverse_transition(void);
-void klp_force_transition(void);
+void klp_prepare_transition(struct klp_patch *patch, int state);
+void klp_abort_transition(void);
+void klp_launch_transition(void);
+void klp_advance_transition(void);
+void klp_flip_transition(void);
+void klp_force_all_tasks(void);
 
 #endif /* _LIVEPATCH_TRANSITION_H */

@@ -61,6 +61,7 @@ OVERLAY_PATHS=(
 	kernel/livepatch
 	include/linux/livepatch.h
 	Documentation/livepatch
+	Documentation/ABI/testing/sysfs-kernel-livepatch
 	samples/livepatch
 	tools/testing/selftests/livepatch
 )

@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Out-of-tree workflow of the livepatch core.  Everything builds under
+# BUILD_DIR (default ./build); see README.md.
+#
+#   make run            boot a VM and walk through live patching
+#   make check          build, boot and run our selftests and the 6.1
+#                       compatibility suite (CONFIG=debug: debug kernel)
+#   make shell          boot to an interactive guest shell
+#   make build          build the kernel and test modules only
+#   make patch          write our files as one diff against pristine 6.1
+#   make lint           shellcheck, checkpatch and kernel-doc on our files
+#   make clean          remove BUILD_DIR
+
+BUILD_DIR ?= $(CURDIR)/build
+CONFIG ?= default
+VMTEST := tools/testing/selftests/livepatch/vmtest.sh
+SELFTESTS := /selftests/livepatch
+SUITES ?= ours upstream
+
+export BUILD_DIR
+
+.PHONY: help run check shell build patch lint clean
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+run:
+	$(VMTEST) -c $(CONFIG) -- $(SELFTESTS)/demo.sh
+
+check:
+	$(VMTEST) -c $(CONFIG) -- $(SELFTESTS)/run-suites.sh $(SUITES)
+
+shell:
+	$(VMTEST) -c $(CONFIG) -s
+
+build:
+	$(VMTEST) -c $(CONFIG) -b
+
+patch:
+	@mkdir -p $(BUILD_DIR)
+	tools/testing/selftests/livepatch/make-patch.sh $(BUILD_DIR)/livepatch.patch
+
+lint:
+	tools/testing/selftests/livepatch/lint.sh
+
+clean:
+	rm -rf $(BUILD_DIR)
