@@ -403,16 +403,33 @@ void klp_shadow_free_all(unsigned long id, klp_shadow_dtor_t dtor)
 	struct klp_shadow_table *t;
 	struct klp_shadow *shadow;
 	struct hlist_node *tmp;
-	unsigned long flags, i;
+	unsigned long flags, i = 0;
 
+	/*
+	 * Bucket by bucket, letting interrupts in between batches.  A resize
+	 * may publish another table meanwhile: then start over on it (what
+	 * was freed is gone from it too).  The RCU read side keeps the old
+	 * table from being freed, so a new one cannot reuse its address.
+	 */
+	rcu_read_lock();
 	spin_lock_irqsave(&klp_shadow_lock, flags);
 	t = klp_shadow_table_locked();
-	for (i = 0; t && i < (1UL << t->bits); i++)
+	while (t && i < (1UL << t->bits)) {
 		hlist_for_each_entry_safe(shadow, tmp, &t->buckets[i],
 					  node[t->slot])
 			if (shadow->id == id)
 				klp_shadow_remove(shadow, dtor);
+		if (++i % KLP_SHADOW_RESIZE_BATCH)
+			continue;
+		spin_unlock_irqrestore(&klp_shadow_lock, flags);
+		spin_lock_irqsave(&klp_shadow_lock, flags);
+		if (t != klp_shadow_table_locked()) {
+			t = klp_shadow_table_locked();
+			i = 0;
+		}
+	}
 	spin_unlock_irqrestore(&klp_shadow_lock, flags);
+	rcu_read_unlock();
 }
 EXPORT_SYMBOL_GPL(klp_shadow_free_all);
 

@@ -3,10 +3,12 @@
 #
 # run-suites.sh - run livepatch test suites inside the vmtest.sh guest
 #
-# Usage: run-suites.sh SUITE...
+# Usage: run-suites.sh SUITE[:TEST,TEST...]...
 #   ours        this project's selftests (/selftests/livepatch)
 #   upstream    Linux 6.1's livepatch selftests, unmodified, with 6.1's
 #               lib/livepatch test modules: the compatibility suite
+# With a list of tests (e.g. ours:test-basic.sh,test-samples.sh) only those
+# run.
 #
 # Each suite runs through the kselftest runner, so its output is TAP.  A
 # summary line per test and per suite follows, then "N passed, N failed,
@@ -56,7 +58,9 @@ count_results()
 
 run_suite()
 {
-	local suite=$1 dir tests=() t reason start out
+	local suite=${1%%:*} only='' dir tests=() t reason start out
+
+	[[ $1 == *:* ]] && only=,${1#*:},
 
 	case $suite in
 	ours) dir=livepatch ;;
@@ -66,6 +70,7 @@ run_suite()
 
 	for t in "$SELFTESTS/$dir"/test-*.sh; do
 		[[ -e $t ]] || continue
+		[[ -z $only || $only == *",$(basename "$t"),"* ]] || continue
 		if reason=$(known_skip_reason "$suite" "$(basename "$t")"); then
 			skipped=$((skipped + 1))
 			summary+=("SKIP  $suite: $(basename "$t") ($reason)")

@@ -243,31 +243,39 @@ build_kernel()
 	KREL=$(cat "$KBUILD_DIR/include/config/kernel.release")
 }
 
-# Build an external module directory against the kernel and install it.
+# Build an external module directory against the kernel and install it
+# under /lib/modules/<release>/<subdir> (default: extra).
 build_external()
 {
-	local dir=$1 log=$KBUILD_DIR/external.log
+	local dir=$1 subdir=${2:-extra} log=$KBUILD_DIR/external.log
 
 	make -C "$KBUILD_DIR" M="$dir" modules >>"$log" 2>&1 ||
 		die_with_log "$log" "building the modules in $dir failed"
 	make -C "$KBUILD_DIR" M="$dir" INSTALL_MOD_PATH="$MODINST_DIR" \
-		INSTALL_MOD_DIR=extra modules_install >>"$log" 2>&1 ||
+		INSTALL_MOD_DIR="$subdir" modules_install >>"$log" 2>&1 ||
 		die_with_log "$log" "installing the modules of $dir failed"
 }
 
+# Our selftest modules; upstream's samples, unmodified, as external
+# modules (the compatibility tests insmod them by path, since our samples
+# have the same names); and the user's modules (-m).
 build_test_modules()
 {
-	local tm=$SRC_DIR/tools/testing/selftests/livepatch/test_modules d
+	local tm=$SRC_DIR/tools/testing/selftests/livepatch/test_modules d copy
 
 	: >"$KBUILD_DIR/external.log"
 	[[ -d $tm ]] && build_external "$tm"
+	copy=$BUILD_DIR/upstream-samples
+	sync_path "$PRISTINE_DIR/samples/livepatch" "$copy"
+	build_external "$copy" extra/upstream-samples
 	for d in "${USER_MODULE_DIRS[@]}"; do
-		local copy
 		copy=$BUILD_DIR/user-modules/$(basename "$d")
 		sync_path "$d" "$copy"
 		build_external "$copy"
 	done
-	depmod -a -b "$MODINST_DIR" "$KREL" ||
+	# Same-named modules: the kernel's own (kernel/) win over extra/.
+	echo "search built-in updates extra" >"$KBUILD_DIR/depmod.conf"
+	depmod -a -C "$KBUILD_DIR/depmod.conf" -b "$MODINST_DIR" "$KREL" ||
 		die "depmod failed for $MODINST_DIR"
 }
 

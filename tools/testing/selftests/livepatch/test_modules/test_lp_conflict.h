@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * test_lp_conflict.h - the code of the livepatch modules test_lp_conflict_p1,
+ * test_lp_conflict_p2 and test_lp_conflict_p3.  They are the same module
+ * three times, so that the conflict tests can have up to three patches
+ * active at once; parameters say what each instance patches:
+ *
+ *   funcs=NAME[@SYMPOS][,NAME[@SYMPOS]...]
+ *	the functions to patch, in this order, each one of the names in
+ *	test_lp_conflict_known[] below; SYMPOS is klp_func.old_sympos
+ *	(default 0).  Repeating a name is allowed: the core must refuse it.
+ *   replace=1
+ *	make the patch an atomic replace (klp_patch.replace).
+ *
+ * What the replacements do:
+ *   version_proc_show(), loadavg_proc_show(): /proc/version and
+ *	/proc/loadavg read "<patch module name>";
+ *   __x64_sys_sync() and __do_sys_sync(), two names of one function (the
+ *	x86 SYSCALL_DEFINE0() wrapper is an alias): sync(2) only logs
+ *	"<patch module name>: sync() replaced";
+ *   the functions of test_lp_conflict_target return "<patch module name>"
+ *	instead of "original", which its parameters show.
+ *
+ * The including file defines pr_fmt and registers test_lp_conflict_init()
+ * and test_lp_conflict_exit().
+ */
+
+#ifndef _TEST_LP_CONFLICT_H
+#define _TEST_LP_CONFLICT_H
+
+#include <linux/kernel.h>
+#include <linux/livepatch.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/ptrace.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#define TEST_LP_CONFLICT_TARGET		"test_lp_conflict_target"
+#define TEST_LP_CONFLICT_MAX_FUNCS	8
+
+static int test_lp_conflict_proc_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%s\n", THIS_MODULE->name);
+	return 0;
+}
+
+static long test_lp_conflict_sys_sync(const struct pt_regs *regs)
+{
+	pr_info("sync() replaced\n");
+	return 0;
+}
+
+static const char *test_lp_conflict_target_func(void)
+{
+	return THIS_MODULE->name;
+}
+
+struct test_lp_conflict_known {
+	const char *objname;		/* NULL for vmlinux */
+	const char *old_name;
+	void *new_func;
+};
+
+static const struct test_lp_conflict_known test_lp_conflict_known[] = {
+	{ NULL, "version_proc_show", test_lp_conflict_proc_show },
+	{ NULL, "loadavg_proc_show", test_lp_conflict_proc_show },
+	{ NULL, "__x64_sys_sync", test_lp_conflict_sys_sync },
+	{ NULL, "__do_sys_sync", test_lp_conflict_sys_sync },
+	{ TEST_LP_CONFLICT_TARGET, "test_lp_conflict_target_a",
+	  test_lp_conflict_target_func },
+	{ TEST_LP_CONFLICT_TARGET, "test_lp_conflict_target_b",
+	  test_lp_conflict_target_func },
+	{ TEST_LP_CONFLICT_TARGET, "test_lp_conflict_target_b_alias",
+	  test_lp_conflict_target_func },
+	{ TEST_LP_CONFLICT_TARGET, "test_lp_conflict_target_busy",
+	  test_lp_conflict_target_func },
+};
+
+static char *funcs;
+module_param(funcs, charp, 0444);
+MODULE_PARM_DESC(funcs, "functions to patch: NAME[@SYMPOS],...");
+
+static bool replace;
+module_param(replace, bool, 0444);
+MODULE_PARM_DESC(replace, "atomic replace patch (default: false)");
+
+/* Zero-terminated, hence one more entry than can be used. */
+static struct klp_func
+	test_lp_conflict_vmlinux_funcs[TEST_LP_CONFLICT_MAX_FUNCS + 1];
+static struct klp_func
+	test_lp_conflict_target_funcs[TEST_LP_CONFLICT_MAX_FUNCS + 1];
+static struct klp_object test_lp_conflict_objs[3];
+
+static struct klp_patch test_lp_conflict_patch = {
+	.mod = THIS_MODULE,
+	.objs = test_lp_conflict_objs,
+};
+
+/* Append the function @spec ("NAME[@SYMPOS]") to its object's array. */
+static int test_lp_conflict_add(char *spec, unsigned int *nr_vmlinux,
+				unsigned int *nr_target)
+{
+	const struct test_lp_conflict_known *known = NULL;
+	unsigned long sympos = 0;
+	struct klp_func *func;
+	unsigned int i, *nr;
+	char *at;
+
+	at = strchr(spec, '@');
+	if (at) {
+		*at = '\0';
+		if (kstrtoul(at + 1, 10, &sympos)) {
+			pr_err("bad symbol position in '%s@%s'\n", spec, at + 1);
+			return -EINVAL;
+		}
+	}
+
+	for (i = 0; i < ARRAY_SIZE(test_lp_conflict_known); i++) {
+		if (!strcmp(test_lp_conflict_known[i].old_name, spec)) {
+			known = &test_lp_conflict_known[i];
+			break;
+		}
+	}
+	if (!known) {
+		pr_err("no replacement for function '%s'\n", spec);
+		return -EINVAL;
+	}
+
+	if (known->objname) {
+		nr = nr_target;
+		func = &test_lp_conflict_target_funcs[*nr];
+	} else {
+		nr = nr_vmlinux;
+		func = &test_lp_conflict_vmlinux_funcs[*nr];
+	}
+	if (*nr >= TEST_LP_CONFLICT_MAX_FUNCS) {
+		pr_err("more than %d functions for one object\n",
+		       TEST_LP_CONFLICT_MAX_FUNCS);
+		return -EINVAL;
+	}
+
+	/* The name is the table's: it outlives the parameter string. */
+	func->old_name = known->old_name;
+	func->old_sympos = sympos;
+	func->new_func = known->new_func;
+	(*nr)++;
+	return 0;
+}
+
+/* Fill the patch from the module parameters. */
+static int test_lp_conflict_build(void)
+{
+	unsigned int nr_vmlinux = 0, nr_target = 0, nr_objs = 0;
+	char *list, *cur, *spec;
+	int err = 0;
+
+	if (!funcs || !*funcs) {
+		pr_err("no function to patch: give funcs=NAME[@SYMPOS],...\n");
+		return -EINVAL;
+	}
+
+	list = kstrdup(funcs, GFP_KERNEL);
+	if (!list)
+		return -ENOMEM;
+	cur = list;
+	while (!err && (spec = strsep(&cur, ",")))
+		err = test_lp_conflict_add(spec, &nr_vmlinux, &nr_target);
+	kfree(list);
+	if (err)
+		return err;
+
+	if (nr_vmlinux)
+		test_lp_conflict_objs[nr_objs++].funcs =
+			test_lp_conflict_vmlinux_funcs;
+	if (nr_target) {
+		test_lp_conflict_objs[nr_objs].name = TEST_LP_CONFLICT_TARGET;
+		test_lp_conflict_objs[nr_objs++].funcs =
+			test_lp_conflict_target_funcs;
+	}
+	test_lp_conflict_patch.replace = replace;
+	return 0;
+}
+
+static int __init test_lp_conflict_init(void)
+{
+	int err;
+
+	err = test_lp_conflict_build();
+	if (err)
+		return err;
+	return klp_enable_patch(&test_lp_conflict_patch);
+}
+
+static void __exit test_lp_conflict_exit(void)
+{
+}
+
+#endif /* _TEST_LP_CONFLICT_H */
