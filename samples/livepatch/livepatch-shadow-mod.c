@@ -20,6 +20,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/jiffies.h>
+#include <linux/kmemleak.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -49,6 +50,8 @@ noinline struct widget *widget_create(void)
 		return NULL;
 	}
 	snprintf(label, WIDGET_LABEL_SIZE, "widget-%lu", jiffies);
+	/* The leak is this sample's point: keep kmemleak quiet about it. */
+	kmemleak_not_leak(label);
 	w->born = jiffies;
 	pr_info("%s: created a widget, label leaked\n", __func__);
 	return w;

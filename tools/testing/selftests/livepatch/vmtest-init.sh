@@ -45,6 +45,9 @@ if [[ -e /vmtest-shell ]]; then
 	power_off
 fi
 
+# Tests may shorten their loops on the (much slower) debug kernel.
+[[ -e /vmtest-debug ]] && export VMTEST_DEBUG=1
+
 cd /root || exit
 echo; echo VMTEST-BEGIN
 bash /vmtest-cmd.sh </dev/null 2>&1
