@@ -27,7 +27,9 @@ FUNC_A=test_lp_conflict_target_a
 FUNC_B=test_lp_conflict_target_b
 FUNC_B_ALIAS=test_lp_conflict_target_b_alias
 FUNC_BUSY=test_lp_conflict_target_busy
+# Fewer rounds on the much slower debug kernel.
 RACE_ROUNDS=20
+[[ -n ${VMTEST_DEBUG:-} ]] && RACE_ROUNDS=5
 
 # --- local helpers ---------------------------------------------------------------
 
