@@ -10,6 +10,7 @@
 #   make build          build the kernel and test modules only
 #   make patch          write our files as one diff against pristine 6.1
 #   make lint           shellcheck, checkpatch and kernel-doc on our files
+#   make docs           build Documentation/livepatch, failing on warnings
 #   make clean          remove BUILD_DIR
 
 BUILD_DIR ?= $(CURDIR)/build
@@ -20,7 +21,7 @@ SUITES ?= ours upstream
 
 export BUILD_DIR
 
-.PHONY: help run check shell build patch lint clean
+.PHONY: help run check shell build patch lint docs clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -43,6 +44,9 @@ patch:
 
 lint:
 	tools/testing/selftests/livepatch/lint.sh
+
+docs:
+	tools/testing/selftests/livepatch/build-docs.sh
 
 clean:
 	rm -rf $(BUILD_DIR)
