@@ -38,7 +38,8 @@ Options:
 
 Environment:
   BUILD_DIR        where the tree, builds and logs go (default: ./build)
-  VMTEST_TIMEOUT   hard limit for the guest in seconds (default: 1800)
+  VMTEST_TIMEOUT   hard limit for the guest in seconds (default: 1800,
+                   3000 for the debug kernel)
   VMTEST_CPUS      vCPUs (default: 2)    VMTEST_MEM  memory (default: 1G, 3G debug)
   VMTEST_KVM=1     use KVM instead of TCG (guests hang under KVM on some hosts)
   VMTEST_APPEND    extra kernel command line
@@ -374,6 +375,8 @@ boot_guest()
 	local mem=${VMTEST_MEM:-1G} timeout=${VMTEST_TIMEOUT:-1800} rc
 
 	[[ $VARIANT == debug && -z ${VMTEST_MEM:-} ]] && mem=3G
+	# The debug kernel runs about ten times slower under TCG.
+	[[ $VARIANT == debug && -z ${VMTEST_TIMEOUT:-} ]] && timeout=3000
 	[[ -n ${VMTEST_KVM:-} ]] && accel=kvm
 	local qemu=(qemu-system-x86_64 -machine "q35,accel=$accel" -cpu max
 		-smp "${VMTEST_CPUS:-2}" -m "$mem" -nographic -no-reboot
@@ -388,9 +391,9 @@ boot_guest()
 	fi
 
 	msg "booting ($accel, ${VMTEST_CPUS:-2} vCPUs, $mem, timeout ${timeout}s); console log: $log"
-	# setsid: the guest must not read our terminal; timeout: never hang.
+	# No stdin: the guest must not read our terminal; timeout: never hang.
 	timeout --kill-after=10 "$timeout" "${qemu[@]}" </dev/null 2>&1 |
-		tr -d '\r' | tee "$log" | sed -u -n '/VMTEST-BEGIN$/,/^VMTEST-END/{//!p}'
+		sed -u 's/\r$//' | tee "$log" | sed -u -n '/VMTEST-BEGIN$/,/^VMTEST-END/{//!p}'
 	rc=${PIPESTATUS[0]}
 	if [[ $rc -eq 124 || $rc -eq 137 ]]; then
 		die_with_log "$log" "guest timed out after ${timeout}s"
