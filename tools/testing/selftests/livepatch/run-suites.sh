@@ -16,7 +16,8 @@
 
 SELFTESTS=${SELFTESTS:-/selftests}
 # Tests listed in known-skips (suite, test, reason) are not run; each is
-# reported as a SKIP with its reason.
+# reported as a SKIP with its reason.  A suite written "ours@debug" limits
+# the line to the debug kernel.
 KNOWN_SKIPS=$SELFTESTS/livepatch/known-skips
 
 passed=0
@@ -31,7 +32,9 @@ known_skip_reason()
 	[[ -r $KNOWN_SKIPS ]] || return 1
 	while read -r s t reason; do
 		[[ $s == "#"* || -z $s ]] && continue
-		if [[ $s == "$suite" && $t == "$test" ]]; then
+		# "SUITE@debug" lines apply to the debug kernel only.
+		[[ $s == *@debug && -z ${VMTEST_DEBUG:-} ]] && continue
+		if [[ ${s%@debug} == "$suite" && $t == "$test" ]]; then
 			echo "$reason"
 			return 0
 		fi
