@@ -79,7 +79,11 @@ want_log "livepatch: pre-patch callback failed for object 'vmlinux'"
 pass_case
 
 start_test "busy module holds a transition until its work function returns"
-load_mod livepatch_callbacks_busymod sleep_secs=3
+# Long enough for the patch to load while the work function still sleeps,
+# also on the much slower debug kernel.
+busy_secs=10
+[[ -n ${VMTEST_DEBUG:-} ]] && busy_secs=45
+load_mod livepatch_callbacks_busymod sleep_secs=$busy_secs
 load_lp_nowait livepatch_callbacks_demo
 assert_sysfs livepatch_callbacks_demo/transition 1
 wait_transition livepatch_callbacks_demo
