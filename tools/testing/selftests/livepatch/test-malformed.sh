@@ -1,0 +1,240 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# What the core refuses: malformed patches (test_lp_malformed case=...)
+# fail with -EINVAL, say why, and leave nothing behind; a patch cannot be
+# enabled, nor another one disabled, while a transition is in progress
+# (-EBUSY); and the sysfs attributes refuse writes that make no sense.
+
+. "$(dirname "$0")"/functions.sh
+
+MOD=test_lp_malformed
+TARGET=test_lp_target
+MOD_A=test_lp_mod_a
+MOD_B=test_lp_mod_b
+REPLACE=test_lp_replace
+
+# malformed DESCRIPTION ERROR_LINE PARAMS... - loading $MOD with PARAMS
+# must fail with EINVAL, log "livepatch: ERROR_LINE" and nothing else, and
+# leave neither the module nor its sysfs directory.
+malformed()
+{
+	local what=$1 line=$2; shift 2
+
+	start_test "$what"
+	load_failing_mod $MOD "$@"
+	assert_absent "/sys/module/$MOD"
+	assert_absent "$KLP_SYSFS/$MOD"
+	check_result "% modprobe $MOD $*
+livepatch: $line
+modprobe: ERROR: could not insert '$MOD': Invalid argument"
+}
+
+# write_fails FILE VALUE ERROR - writing VALUE to FILE must fail with ERROR
+write_fails()
+{
+	local file=$1 value=$2 want=$3 out
+
+	log "% echo $value > $file"
+	out=$( { echo "$value" >"$file"; } 2>&1) &&
+		fail_case "writing '$value' to $file succeeded"
+	[[ $out == *": $want" ]] ||
+		fail_case "writing '$value' to $file: expected '$want', got '$out'"
+}
+
+# After a failed case, remove what the script may have left (patches first),
+# so that the scripts after this one start clean.
+# shellcheck disable=SC2317 # run by the EXIT trap
+cleanup()
+{
+	local rc=$? m
+
+	if [[ $rc -ne 0 ]]; then
+		[[ -e /sys/module/test_lp_target ]] &&
+			echo 0 >/sys/module/test_lp_target/parameters/hold
+		for m in test_lp_malformed test_lp_replace test_lp_mod_a test_lp_mod_b test_lp_target; do
+			[[ -e $KLP_SYSFS/$m ]] && echo 0 >"$KLP_SYSFS/$m/enabled"
+		done
+		sleep 2
+		for m in test_lp_malformed test_lp_replace test_lp_mod_a test_lp_mod_b test_lp_target; do
+			rmmod "$m" 2>/dev/null
+		done
+	fi
+	restore_config
+}
+
+setup_config
+trap cleanup EXIT INT TERM HUP
+
+start_test "the malformed-patch module makes a valid patch by default"
+load_lp $MOD
+assert_sysfs "$MOD/enabled" 1
+disable_lp $MOD
+unload_lp $MOD
+pass_case
+
+malformed "patch without objects" \
+	"patch '$MOD' has no object array" case=null_objs
+malformed "object without functions" \
+	"patch '$MOD': object '$TARGET' has no function array" case=null_funcs
+malformed "function without old_name" \
+	"patch '$MOD': a function of object '$TARGET' has no old_name" \
+	case=null_old_name
+malformed "function without new_func" \
+	"patch '$MOD': a function of object '$TARGET' has no new_func" \
+	case=null_new_func
+malformed "function listed twice in an object" \
+	"patch '$MOD': function 'test_lp_target_a_show,1' is listed twice in object '$TARGET'" \
+	case=func_twice
+malformed "function listed twice, as sympos 0 and sympos 1" \
+	"patch '$MOD': function 'test_lp_target_a_show,1' is listed twice in object '$TARGET'" \
+	case=func_twice_pos
+malformed "object listed twice" \
+	"patch '$MOD': object '$TARGET' is listed twice" case=obj_twice
+malformed "object named vmlinux" \
+	"patch '$MOD': object name 'vmlinux' is reserved; use a NULL name for vmlinux" \
+	case=obj_vmlinux
+malformed "object name too long" \
+	"patch '$MOD': object name 'test_lp_malformed_an_object_name_longer_than_a_module_name' is too long" \
+	case=obj_name_long
+malformed "function name too long" \
+	"patch '$MOD': function name 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' is too long" \
+	case=func_name_long
+malformed "function that does not exist" \
+	"symbol 'test_lp_malformed_no_such_function' not found in symbol table" \
+	case=no_symbol
+# A missing function of a module that is not loaded yet goes unnoticed
+# until the module loads: then the module is refused, the patch stays.
+start_test "function that does not exist in a module loaded later"
+load_lp $MOD case=mod_no_symbol
+load_failing_mod $TARGET
+assert_absent "/sys/module/$TARGET"
+assert_sysfs "$MOD/enabled" 1
+assert_sysfs "$MOD/$TARGET/patched" 0
+disable_lp $MOD
+unload_lp $MOD
+load_mod $TARGET
+unload_mod $TARGET
+check_result "% modprobe $MOD case=mod_no_symbol
+livepatch: enabling patch '$MOD'
+livepatch: '$MOD': initializing patching transition
+livepatch: '$MOD': starting patching transition
+livepatch: '$MOD': completing patching transition
+livepatch: '$MOD': patching complete
+% modprobe $TARGET
+livepatch: symbol 'test_lp_target_no_such_function' not found in symbol table
+livepatch: failed to initialize patch '$MOD' for module '$TARGET' (-22)
+livepatch: patch '$MOD' failed for module '$TARGET', refusing to load module '$TARGET'
+modprobe: ERROR: could not insert '$TARGET': Invalid argument
+% echo 0 > $KLP_SYSFS/$MOD/enabled
+livepatch: '$MOD': initializing unpatching transition
+livepatch: '$MOD': starting unpatching transition
+livepatch: '$MOD': completing unpatching transition
+livepatch: '$MOD': unpatching complete
+% rmmod $MOD
+% modprobe $TARGET
+$TARGET: init, a: original
+% rmmod $TARGET
+$TARGET: exit"
+
+malformed "old_sympos beyond the only symbol of that name" \
+	"symbol position 2 for symbol 'version_proc_show' in object 'vmlinux' not found" \
+	case=sympos sym=version_proc_show sympos=2
+
+# A name that vmlinux has several times, as kallsyms shows it.
+read -r dup_count dup_name < <(awk 'NF == 3 { print $3 }' /proc/kallsyms |
+	sort | uniq -c | awk '$1 > 1 && $2 ~ /^[a-z_][a-z0-9_]*$/ { print $1, $2; exit }')
+if [[ -n $dup_name ]]; then
+	malformed "ambiguous name '$dup_name' ($dup_count symbols) with sympos 0" \
+		"unresolvable ambiguity for symbol '$dup_name' in object 'vmlinux'" \
+		case=sympos "sym=$dup_name" sympos=0
+	malformed "old_sympos beyond the $dup_count symbols '$dup_name'" \
+		"symbol position $((dup_count + 1)) for symbol '$dup_name' in object 'vmlinux' not found" \
+		case=sympos "sym=$dup_name" sympos=$((dup_count + 1))
+else
+	echo "TEST: ambiguous symbol name ... skipped: vmlinux has no name twice"
+fi
+
+# The target's kthread waits in test_lp_target_sleep(), which the replace
+# patch changes: its transition stays open until "hold" goes back to 0.
+start_test "enabling or disabling a patch during a transition: EBUSY"
+load_lp $MOD_A
+load_mod $TARGET hold=1
+wait_for "[[ \$(cat /sys/module/$TARGET/parameters/sleeping) == Y ]]" ||
+	fail_case "the kthread of $TARGET did not go to sleep"
+load_lp_nowait $REPLACE sleep=1
+sleep 1
+assert_sysfs "$REPLACE/transition" 1
+load_failing_mod $MOD_B
+assert_absent "$KLP_SYSFS/$MOD_B"
+assert_absent "/sys/module/$MOD_B"
+write_fails "$KLP_SYSFS/$MOD_A/enabled" 0 "Device or resource busy"
+assert_sysfs "$MOD_A/enabled" 1
+write_fails "$KLP_SYSFS/$REPLACE/enabled" 1 "Invalid argument"
+assert_sysfs "$REPLACE/transition" 1
+log "% echo 0 > /sys/module/$TARGET/parameters/hold"
+echo 0 >/sys/module/$TARGET/parameters/hold
+wait_transition $REPLACE
+wait_for "[[ ! -e $KLP_SYSFS/$MOD_A ]]" || fail_case "$MOD_A was not replaced"
+disable_lp $REPLACE
+unload_lp $REPLACE
+unload_lp $MOD_A
+unload_mod $TARGET
+check_result "% modprobe $MOD_A
+livepatch: enabling patch '$MOD_A'
+livepatch: '$MOD_A': initializing patching transition
+livepatch: '$MOD_A': starting patching transition
+livepatch: '$MOD_A': completing patching transition
+livepatch: '$MOD_A': patching complete
+% modprobe $TARGET hold=1
+livepatch: applying patch '$MOD_A' to loading module '$TARGET'
+$TARGET: init, a: $MOD_A
+% modprobe $REPLACE sleep=1
+livepatch: enabling patch '$REPLACE'
+livepatch: '$REPLACE': initializing patching transition
+livepatch: '$REPLACE': starting patching transition
+% modprobe $MOD_B
+modprobe: ERROR: could not insert '$MOD_B': Device or resource busy
+% echo 0 > $KLP_SYSFS/$MOD_A/enabled
+% echo 1 > $KLP_SYSFS/$REPLACE/enabled
+% echo 0 > /sys/module/$TARGET/parameters/hold
+livepatch: '$REPLACE': completing patching transition
+livepatch: '$REPLACE': patching complete
+% echo 0 > $KLP_SYSFS/$REPLACE/enabled
+livepatch: '$REPLACE': initializing unpatching transition
+livepatch: '$REPLACE': starting unpatching transition
+livepatch: '$REPLACE': completing unpatching transition
+livepatch: '$REPLACE': unpatching complete
+% rmmod $REPLACE
+% rmmod $MOD_A
+% rmmod $TARGET
+$TARGET: exit"
+
+start_test "sysfs writes that make no sense: EINVAL"
+load_lp $MOD_A
+write_fails "$KLP_SYSFS/$MOD_A/enabled" 1 "Invalid argument"
+write_fails "$KLP_SYSFS/$MOD_A/enabled" garbage "Invalid argument"
+write_fails "$KLP_SYSFS/$MOD_A/force" 1 "Invalid argument"
+write_fails "$KLP_SYSFS/$MOD_A/force" garbage "Invalid argument"
+assert_sysfs "$MOD_A/enabled" 1
+assert_sysfs "$MOD_A/transition" 0
+disable_lp $MOD_A
+unload_lp $MOD_A
+check_result "% modprobe $MOD_A
+livepatch: enabling patch '$MOD_A'
+livepatch: '$MOD_A': initializing patching transition
+livepatch: '$MOD_A': starting patching transition
+livepatch: '$MOD_A': completing patching transition
+livepatch: '$MOD_A': patching complete
+% echo 1 > $KLP_SYSFS/$MOD_A/enabled
+% echo garbage > $KLP_SYSFS/$MOD_A/enabled
+% echo 1 > $KLP_SYSFS/$MOD_A/force
+% echo garbage > $KLP_SYSFS/$MOD_A/force
+% echo 0 > $KLP_SYSFS/$MOD_A/enabled
+livepatch: '$MOD_A': initializing unpatching transition
+livepatch: '$MOD_A': starting unpatching transition
+livepatch: '$MOD_A': completing unpatching transition
+livepatch: '$MOD_A': unpatching complete
+% rmmod $MOD_A"
+
+exit 0

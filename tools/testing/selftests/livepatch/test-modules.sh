@@ -1,0 +1,204 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Patch a function of a module, test_lp_target: with the module loaded
+# before the patch, loaded after it (the core patches it while it loads),
+# unloaded while patched (the core unpatches it) and loaded again.
+# /sys/module/test_lp_target/parameters/{a,b} show which code runs.
+
+. "$(dirname "$0")"/functions.sh
+
+TARGET=test_lp_target
+MOD=test_lp_mod_a
+MOD_B=test_lp_mod_b
+
+# target_says a|b - the output of the target's function a or b right now
+target_says()
+{
+	cat "/sys/module/$TARGET/parameters/$1" 2>&1
+}
+
+assert_target()
+{
+	assert_eq "$TARGET's function $1" "$2" "$(target_says "$1")"
+}
+
+# After a failed case, remove what the script may have left (patches first),
+# so that the scripts after this one start clean.
+# shellcheck disable=SC2317 # run by the EXIT trap
+cleanup()
+{
+	local rc=$? m
+
+	if [[ $rc -ne 0 ]]; then
+		[[ -e /sys/module/test_lp_target ]] &&
+			echo 0 >/sys/module/test_lp_target/parameters/hold
+		for m in test_lp_mod_a test_lp_mod_b test_lp_target; do
+			[[ -e $KLP_SYSFS/$m ]] && echo 0 >"$KLP_SYSFS/$m/enabled"
+		done
+		sleep 2
+		for m in test_lp_mod_a test_lp_mod_b test_lp_target; do
+			rmmod "$m" 2>/dev/null
+		done
+	fi
+	restore_config
+}
+
+setup_config
+trap cleanup EXIT INT TERM HUP
+
+start_test "target module loaded before the patch"
+load_mod $TARGET
+assert_target a original
+load_lp $MOD
+assert_target a $MOD
+assert_target b original
+assert_sysfs "$MOD/$TARGET/patched" 1
+[[ -d $KLP_SYSFS/$MOD/$TARGET/test_lp_target_a_show,1 ]] ||
+	fail_case "no directory for the patched function"
+rmmod $MOD 2>/dev/null && fail_case "an enabled patch module could be removed"
+disable_lp $MOD
+assert_target a original
+unload_lp $MOD
+unload_mod $TARGET
+check_result "% modprobe $TARGET
+$TARGET: init, a: original
+% modprobe $MOD
+livepatch: enabling patch '$MOD'
+livepatch: '$MOD': initializing patching transition
+livepatch: '$MOD': starting patching transition
+livepatch: '$MOD': completing patching transition
+livepatch: '$MOD': patching complete
+% echo 0 > $KLP_SYSFS/$MOD/enabled
+livepatch: '$MOD': initializing unpatching transition
+livepatch: '$MOD': starting unpatching transition
+livepatch: '$MOD': completing unpatching transition
+livepatch: '$MOD': unpatching complete
+% rmmod $MOD
+% rmmod $TARGET
+$TARGET: exit"
+
+# The core applies the patch in the module's "coming" state, before its
+# init function runs: init already sees the patched code.
+start_test "target module loaded after the patch"
+load_lp $MOD
+assert_sysfs "$MOD/enabled" 1
+assert_sysfs "$MOD/$TARGET/patched" 0
+load_mod $TARGET
+assert_sysfs "$MOD/$TARGET/patched" 1
+assert_target a $MOD
+assert_target b original
+check_result "% modprobe $MOD
+livepatch: enabling patch '$MOD'
+livepatch: '$MOD': initializing patching transition
+livepatch: '$MOD': starting patching transition
+livepatch: '$MOD': completing patching transition
+livepatch: '$MOD': patching complete
+% modprobe $TARGET
+livepatch: applying patch '$MOD' to loading module '$TARGET'
+$TARGET: init, a: $MOD"
+
+start_test "target module unloaded while patched"
+unload_mod $TARGET
+assert_sysfs "$MOD/$TARGET/patched" 0
+assert_sysfs "$MOD/enabled" 1
+assert_sysfs "$MOD/transition" 0
+check_result "% rmmod $TARGET
+$TARGET: exit
+livepatch: reverting patch '$MOD' on unloading module '$TARGET'"
+
+start_test "target module loaded again"
+load_mod $TARGET
+assert_sysfs "$MOD/$TARGET/patched" 1
+assert_target a $MOD
+disable_lp $MOD
+assert_target a original
+unload_lp $MOD
+unload_mod $TARGET
+check_result "% modprobe $TARGET
+livepatch: applying patch '$MOD' to loading module '$TARGET'
+$TARGET: init, a: $MOD
+% echo 0 > $KLP_SYSFS/$MOD/enabled
+livepatch: '$MOD': initializing unpatching transition
+livepatch: '$MOD': starting unpatching transition
+livepatch: '$MOD': completing unpatching transition
+livepatch: '$MOD': unpatching complete
+% rmmod $MOD
+% rmmod $TARGET
+$TARGET: exit"
+
+start_test "target module loaded after the patch was disabled"
+load_lp $MOD
+disable_lp $MOD
+unload_lp $MOD
+load_mod $TARGET
+assert_target a original
+unload_mod $TARGET
+check_result "% modprobe $MOD
+livepatch: enabling patch '$MOD'
+livepatch: '$MOD': initializing patching transition
+livepatch: '$MOD': starting patching transition
+livepatch: '$MOD': completing patching transition
+livepatch: '$MOD': patching complete
+% echo 0 > $KLP_SYSFS/$MOD/enabled
+livepatch: '$MOD': initializing unpatching transition
+livepatch: '$MOD': starting unpatching transition
+livepatch: '$MOD': completing unpatching transition
+livepatch: '$MOD': unpatching complete
+% rmmod $MOD
+% modprobe $TARGET
+$TARGET: init, a: original
+% rmmod $TARGET
+$TARGET: exit"
+
+# Patches are applied to a loading module, and reverted from a going one,
+# in the order they were enabled.
+start_test "two patches of one module, loaded and unloaded under them"
+load_lp $MOD
+load_lp $MOD_B
+load_mod $TARGET
+assert_target a $MOD
+assert_target b $MOD_B
+assert_sysfs "$MOD/$TARGET/patched" 1
+assert_sysfs "$MOD_B/$TARGET/patched" 1
+unload_mod $TARGET
+assert_sysfs "$MOD/$TARGET/patched" 0
+assert_sysfs "$MOD_B/$TARGET/patched" 0
+disable_lp $MOD
+disable_lp $MOD_B
+unload_lp $MOD
+unload_lp $MOD_B
+check_result "% modprobe $MOD
+livepatch: enabling patch '$MOD'
+livepatch: '$MOD': initializing patching transition
+livepatch: '$MOD': starting patching transition
+livepatch: '$MOD': completing patching transition
+livepatch: '$MOD': patching complete
+% modprobe $MOD_B
+livepatch: enabling patch '$MOD_B'
+livepatch: '$MOD_B': initializing patching transition
+livepatch: '$MOD_B': starting patching transition
+livepatch: '$MOD_B': completing patching transition
+livepatch: '$MOD_B': patching complete
+% modprobe $TARGET
+livepatch: applying patch '$MOD' to loading module '$TARGET'
+livepatch: applying patch '$MOD_B' to loading module '$TARGET'
+$TARGET: init, a: $MOD
+% rmmod $TARGET
+$TARGET: exit
+livepatch: reverting patch '$MOD' on unloading module '$TARGET'
+livepatch: reverting patch '$MOD_B' on unloading module '$TARGET'
+% echo 0 > $KLP_SYSFS/$MOD/enabled
+livepatch: '$MOD': initializing unpatching transition
+livepatch: '$MOD': starting unpatching transition
+livepatch: '$MOD': completing unpatching transition
+livepatch: '$MOD': unpatching complete
+% echo 0 > $KLP_SYSFS/$MOD_B/enabled
+livepatch: '$MOD_B': initializing unpatching transition
+livepatch: '$MOD_B': starting unpatching transition
+livepatch: '$MOD_B': completing unpatching transition
+livepatch: '$MOD_B': unpatching complete
+% rmmod $MOD
+% rmmod $MOD_B"
+
+exit 0

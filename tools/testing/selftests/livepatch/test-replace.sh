@@ -1,0 +1,262 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Atomic replace: test_lp_replace (which patches test_lp_target's function
+# a) takes over from test_lp_mod_a and test_lp_mod_b (which patch a and b).
+# The replaced patches go away and their modules can be removed; b, which
+# test_lp_replace does not patch, runs its original code again.  A replace
+# transition that is reversed leaves the old patches in place.
+
+. "$(dirname "$0")"/functions.sh
+
+TARGET=test_lp_target
+MOD_A=test_lp_mod_a
+MOD_B=test_lp_mod_b
+REPLACE=test_lp_replace
+
+target_says()
+{
+	cat "/sys/module/$TARGET/parameters/$1" 2>&1
+}
+
+assert_target()
+{
+	assert_eq "$TARGET's function $1" "$2" "$(target_says "$1")"
+}
+
+# wait_replaced MOD - the sysfs directory of a replaced patch goes away
+wait_replaced()
+{
+	wait_for "[[ ! -e $KLP_SYSFS/$1 ]]" || fail_case "$1 was not replaced"
+}
+
+enable_log()
+{
+	echo "% modprobe $*
+livepatch: enabling patch '$1'
+livepatch: '$1': initializing patching transition
+livepatch: '$1': starting patching transition
+livepatch: '$1': completing patching transition
+livepatch: '$1': patching complete"
+}
+
+disable_log()
+{
+	echo "% echo 0 > $KLP_SYSFS/$1/enabled
+livepatch: '$1': initializing unpatching transition
+livepatch: '$1': starting unpatching transition
+livepatch: '$1': completing unpatching transition
+livepatch: '$1': unpatching complete"
+}
+
+# After a failed case, remove what the script may have left (patches first),
+# so that the scripts after this one start clean.
+# shellcheck disable=SC2317 # run by the EXIT trap
+cleanup()
+{
+	local rc=$? m
+
+	if [[ $rc -ne 0 ]]; then
+		[[ -e /sys/module/test_lp_target ]] &&
+			echo 0 >/sys/module/test_lp_target/parameters/hold
+		for m in test_lp_replace test_lp_mod_a test_lp_mod_b test_lp_target; do
+			[[ -e $KLP_SYSFS/$m ]] && echo 0 >"$KLP_SYSFS/$m/enabled"
+		done
+		sleep 2
+		for m in test_lp_replace test_lp_mod_a test_lp_mod_b test_lp_target; do
+			rmmod "$m" 2>/dev/null
+		done
+	fi
+	restore_config
+}
+
+setup_config
+trap cleanup EXIT INT TERM HUP
+
+start_test "atomic replace of one patch"
+load_mod $TARGET
+load_lp $MOD_B
+assert_target b $MOD_B
+load_lp $REPLACE
+wait_replaced $MOD_B
+assert_target a $REPLACE
+assert_target b original
+unload_lp $MOD_B
+assert_target a $REPLACE
+disable_lp $REPLACE
+assert_target a original
+assert_target b original
+unload_lp $REPLACE
+unload_mod $TARGET
+check_result "% modprobe $TARGET
+$TARGET: init, a: original
+$(enable_log $MOD_B)
+$(enable_log $REPLACE)
+% rmmod $MOD_B
+$(disable_log $REPLACE)
+% rmmod $REPLACE
+% rmmod $TARGET
+$TARGET: exit"
+
+start_test "atomic replace of two patches"
+load_mod $TARGET
+load_lp $MOD_A
+load_lp $MOD_B
+assert_target a $MOD_A
+assert_target b $MOD_B
+load_lp $REPLACE
+wait_replaced $MOD_A
+wait_replaced $MOD_B
+assert_target a $REPLACE
+assert_target b original
+unload_lp $MOD_A
+unload_lp $MOD_B
+assert_target a $REPLACE
+assert_target b original
+disable_lp $REPLACE
+assert_target a original
+unload_lp $REPLACE
+unload_mod $TARGET
+check_result "% modprobe $TARGET
+$TARGET: init, a: original
+$(enable_log $MOD_A)
+$(enable_log $MOD_B)
+$(enable_log $REPLACE)
+% rmmod $MOD_A
+% rmmod $MOD_B
+$(disable_log $REPLACE)
+% rmmod $REPLACE
+% rmmod $TARGET
+$TARGET: exit"
+
+# The replaced patch's object was not loaded: the module that loads later
+# gets the new patch only.
+start_test "atomic replace, target module loaded afterwards"
+load_lp $MOD_B
+load_lp $REPLACE
+wait_replaced $MOD_B
+unload_lp $MOD_B
+load_mod $TARGET
+assert_target a $REPLACE
+assert_target b original
+disable_lp $REPLACE
+unload_lp $REPLACE
+unload_mod $TARGET
+check_result "$(enable_log $MOD_B)
+$(enable_log $REPLACE)
+% rmmod $MOD_B
+% modprobe $TARGET
+livepatch: applying patch '$REPLACE' to loading module '$TARGET'
+$TARGET: init, a: $REPLACE
+$(disable_log $REPLACE)
+% rmmod $REPLACE
+% rmmod $TARGET
+$TARGET: exit"
+
+# The kthread of the target waits in test_lp_target_sleep(), which
+# "test_lp_replace sleep=1" changes: its transition cannot complete.
+# Tasks that switched already (this shell's children) run the new code,
+# nops included.  Writing 0 to "enabled" sends everyone back: the replace
+# patch goes and the patches it was replacing stay as they were.
+start_test "reversing an atomic-replace transition"
+load_mod $TARGET
+load_lp $MOD_A
+load_lp $MOD_B
+log "% echo 1 > /sys/module/$TARGET/parameters/hold"
+echo 1 >/sys/module/$TARGET/parameters/hold
+wait_for "[[ \$(cat /sys/module/$TARGET/parameters/sleeping) == Y ]]" ||
+	fail_case "the kthread of $TARGET did not go to sleep"
+load_lp_nowait $REPLACE sleep=1
+sleep 1
+assert_sysfs "$REPLACE/transition" 1
+assert_sysfs "$MOD_A/enabled" 1
+assert_sysfs "$MOD_B/enabled" 1
+assert_target a $REPLACE
+assert_target b original
+disable_lp $REPLACE
+assert_sysfs "$MOD_A/enabled" 1
+assert_sysfs "$MOD_A/transition" 0
+assert_sysfs "$MOD_B/enabled" 1
+assert_target a $MOD_A
+assert_target b $MOD_B
+log "% echo 0 > /sys/module/$TARGET/parameters/hold"
+echo 0 >/sys/module/$TARGET/parameters/hold
+unload_lp $REPLACE
+assert_target a $MOD_A
+disable_lp $MOD_A
+disable_lp $MOD_B
+unload_lp $MOD_A
+unload_lp $MOD_B
+unload_mod $TARGET
+check_result "% modprobe $TARGET
+$TARGET: init, a: original
+$(enable_log $MOD_A)
+$(enable_log $MOD_B)
+% echo 1 > /sys/module/$TARGET/parameters/hold
+% modprobe $REPLACE sleep=1
+livepatch: enabling patch '$REPLACE'
+livepatch: '$REPLACE': initializing patching transition
+livepatch: '$REPLACE': starting patching transition
+% echo 0 > $KLP_SYSFS/$REPLACE/enabled
+livepatch: '$REPLACE': reversing transition from patching to unpatching
+livepatch: '$REPLACE': starting unpatching transition
+livepatch: '$REPLACE': completing unpatching transition
+livepatch: '$REPLACE': unpatching complete
+% echo 0 > /sys/module/$TARGET/parameters/hold
+% rmmod $REPLACE
+$(disable_log $MOD_A)
+$(disable_log $MOD_B)
+% rmmod $MOD_A
+% rmmod $MOD_B
+% rmmod $TARGET
+$TARGET: exit"
+
+# The kthread waits in test_lp_mod_b's version of test_lp_target_sleep():
+# that is the code a replace transition changes (to its own version, or
+# back to the original through a nop), so it must wait for the kthread.
+for variant in "sleep=1" ""; do
+	if [[ -n $variant ]]; then
+		start_test "a kthread in a replaced patch's code holds the transition"
+	else
+		start_test "a kthread in a replaced patch's code holds a nop's transition"
+	fi
+	load_mod $TARGET
+	load_lp $MOD_B sleep=1
+	log "% echo 1 > /sys/module/$TARGET/parameters/hold"
+	echo 1 >/sys/module/$TARGET/parameters/hold
+	wait_for "[[ \$(cat /sys/module/$TARGET/parameters/sleeping) == Y ]]" ||
+		fail_case "the kthread of $TARGET did not go to sleep"
+	# shellcheck disable=SC2086 # $variant: no parameter, or one
+	load_lp_nowait $REPLACE $variant
+	sleep 1
+	assert_sysfs "$REPLACE/transition" 1
+	assert_sysfs "$MOD_B/enabled" 1
+	log "% echo 0 > /sys/module/$TARGET/parameters/hold"
+	echo 0 >/sys/module/$TARGET/parameters/hold
+	wait_transition $REPLACE
+	wait_replaced $MOD_B
+	assert_target a $REPLACE
+	assert_target b original
+	unload_lp $MOD_B
+	disable_lp $REPLACE
+	unload_lp $REPLACE
+	unload_mod $TARGET
+	check_result "% modprobe $TARGET
+$TARGET: init, a: original
+$(enable_log $MOD_B sleep=1)
+% echo 1 > /sys/module/$TARGET/parameters/hold
+% modprobe $(echo "$REPLACE $variant" | sed 's/ *$//')
+livepatch: enabling patch '$REPLACE'
+livepatch: '$REPLACE': initializing patching transition
+livepatch: '$REPLACE': starting patching transition
+% echo 0 > /sys/module/$TARGET/parameters/hold
+livepatch: '$REPLACE': completing patching transition
+livepatch: '$REPLACE': patching complete
+% rmmod $MOD_B
+$(disable_log $REPLACE)
+% rmmod $REPLACE
+% rmmod $TARGET
+$TARGET: exit"
+done
+
+exit 0

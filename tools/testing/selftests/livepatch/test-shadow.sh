@@ -1,0 +1,237 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Shadow variables.  test_lp_shadow exercises the API from its init
+# function and logs "ok: <what>" for each check that holds; the cases
+# below list the checks of each of its tests.  Then two patches share a
+# shadow variable: test_lp_shadow_p1 makes it, its cumulative successor
+# test_lp_shadow_p2 takes it over and frees it.
+#
+# The case "duplicate alloc" makes the core WARN (by design: allocating an
+# existing variable is a caller bug), which prints "WARNING:" and a stack
+# trace to the kernel log.  Set LP_SKIP_WARN=1 to skip that case where a
+# kernel warning counts as a failure.
+
+. "$(dirname "$0")"/functions.sh
+
+MOD=test_lp_shadow
+TARGET=test_lp_target
+P1=test_lp_shadow_p1
+P2=test_lp_shadow_p2
+
+# check_result_nopointers EXPECTED - check_result, with the pointers the
+# core prints ("<%p, id>") replaced by PTR
+check_result_nopointers()
+{
+	local expected=$1 got
+
+	got=$(new_log_lines |
+		sed -E 's/<([0-9a-f]{8,16}|\(____ptrval____\)), /<PTR, /')
+	[[ $got == "$expected" ]] ||
+		fail_case "$(diff -u --label expected --label got \
+			<(echo "$expected") <(echo "$got"))"
+	pass_case
+}
+
+target_says()
+{
+	cat "/sys/module/$TARGET/parameters/$1" 2>&1
+}
+
+assert_target()
+{
+	assert_eq "$TARGET's function $1" "$2" "$(target_says "$1")"
+}
+
+# After a failed case, remove what the script may have left (patches first),
+# so that the scripts after this one start clean.
+# shellcheck disable=SC2317 # run by the EXIT trap
+cleanup()
+{
+	local rc=$? m
+
+	if [[ $rc -ne 0 ]]; then
+		[[ -e /sys/module/test_lp_target ]] &&
+			echo 0 >/sys/module/test_lp_target/parameters/hold
+		for m in test_lp_shadow_p2 test_lp_shadow_p1 test_lp_shadow test_lp_target; do
+			[[ -e $KLP_SYSFS/$m ]] && echo 0 >"$KLP_SYSFS/$m/enabled"
+		done
+		sleep 2
+		for m in test_lp_shadow_p2 test_lp_shadow_p1 test_lp_shadow test_lp_target; do
+			rmmod "$m" 2>/dev/null
+		done
+	fi
+	restore_config
+}
+
+setup_config
+trap cleanup EXIT INT TERM HUP
+
+start_test "get, alloc, get_or_alloc, free and free_all"
+load_mod $MOD test=basic
+unload_mod $MOD
+check_result "% modprobe $MOD test=basic
+$MOD: test basic
+$MOD: ok: get <obj1, 1> before any alloc: NULL
+$MOD: ok: alloc <obj1, 1> without ctor: zeroed data
+$MOD: ok: get <obj1, 1>: the data alloc returned
+$MOD: ok: alloc <obj1, 2>: same object, other id, other variable
+$MOD: ok: alloc <obj2, 1>: other object, same id, other variable
+$MOD: ok: get finds each <obj, id> and nothing else
+$MOD: ok: get_or_alloc <obj1, 1>: the existing data, untouched, no ctor call
+$MOD: ok: get_or_alloc <obj2, 2>: new variable, ctor called once
+$MOD: ok: ctor got the object, the new data and ctor_data
+$MOD: ok: ctor got zeroed data
+$MOD: ok: get <obj2, 2>: what the ctor wrote
+$MOD: ok: free <obj1, 1>: dtor called once with the object and its data
+$MOD: ok: get <obj1, 1> after free: NULL
+$MOD: ok: free <obj1, 1> left the other variables alone
+$MOD: ok: free of variables that do not exist: no dtor call
+$MOD: ok: alloc <obj1, 1> again after free
+$MOD: ok: alloc <obj3, 1>
+$MOD: ok: free_all id 1: dtor called for each of its 3 variables
+$MOD: ok: no variable with id 1 is left
+$MOD: ok: the variables with id 2 are still there
+$MOD: ok: free_all id 2 without dtor: none left
+$MOD: ok: free_all of an id without variables: no dtor call
+$MOD: test basic: passed
+% rmmod $MOD"
+
+# A failing constructor cancels the allocation; the core says so.
+start_test "constructor data and constructor failure"
+load_mod $MOD test=ctor
+unload_mod $MOD
+check_result_nopointers "% modprobe $MOD test=ctor
+$MOD: test ctor
+$MOD: ok: alloc <obj1, 3> with ctor: ctor called once with <obj, data, ctor_data>, data filled
+$MOD: ok: get <obj1, 3>: the constructed data
+livepatch: Failed to construct shadow variable <PTR, 3> (-5)
+$MOD: ok: alloc <obj2, 3> with a failing ctor: NULL
+$MOD: ok: get <obj2, 3> after the failed ctor: NULL
+livepatch: Failed to construct shadow variable <PTR, 3> (-5)
+$MOD: ok: get_or_alloc <obj2, 3> with a failing ctor: NULL, nothing left
+$MOD: ok: get_or_alloc <obj2, 3> with a working ctor then succeeds
+$MOD: ok: free_all id 3: both variables destroyed
+$MOD: test ctor: passed
+% rmmod $MOD"
+
+# Enough variables to make the table grow several times (and shrink
+# again as they go), looked up while it may be resized.
+start_test "100000 variables"
+load_mod $MOD test=many count=100000
+unload_mod $MOD
+check_result "% modprobe $MOD test=many count=100000
+$MOD: test many
+$MOD: ok: alloc of 100000 variables
+$MOD: ok: get finds every variable with its data
+$MOD: ok: get finds every variable with its data, later
+$MOD: ok: free of every second variable: 50000 dtor calls
+$MOD: ok: the freed variables are gone, the others are there
+$MOD: ok: free_all: 50000 dtor calls
+$MOD: ok: no variable is left
+$MOD: test many: passed
+% rmmod $MOD"
+
+# Meanwhile another thread makes and frees 3000 variables over and over:
+# the table grows and shrinks under the others.
+start_test "4 threads doing alloc, get and free on shared keys for 3 s"
+load_mod $MOD test=stress threads=4 seconds=3
+unload_mod $MOD
+check_result "% modprobe $MOD test=stress threads=4 seconds=3
+$MOD: test stress
+$MOD: ok: churn thread started
+$MOD: ok: 4 threads started
+$MOD: ok: each thread did some operations
+$MOD: ok: the churn thread made and freed 3000 variables at least once
+$MOD: ok: no lookup, alloc or free saw a wrong variable
+$MOD: ok: every constructed variable was destroyed once
+$MOD: ok: no variable is left after free_all
+$MOD: test stress: passed
+% rmmod $MOD"
+
+# Expected kernel WARNING: allocating <obj1, 4> a second time.
+if [[ -n ${LP_SKIP_WARN:-} ]]; then
+	echo "TEST: duplicate alloc (expected kernel WARNING) ... skipped: LP_SKIP_WARN is set"
+else
+	start_test "duplicate alloc (expected kernel WARNING)"
+	load_mod $MOD test=dup
+	unload_mod $MOD
+	# The WARNING and its stack trace name the module too: look for the
+	# checks, the warning's message and its origin.
+	dmesg | comm --nocheck-order -13 "$_dmesg_mark" - |
+		grep -q 'Duplicate shadow variable <[^,]*, 4>' ||
+		fail_case "no 'Duplicate shadow variable' warning"
+	dmesg | comm --nocheck-order -13 "$_dmesg_mark" - |
+		grep -q 'WARNING: .*klp_shadow_' ||
+		fail_case "no WARNING from klp_shadow_*()"
+	check_log_contains "% modprobe $MOD test=dup" \
+		"$MOD: ok: alloc <obj1, 4>" \
+		"$MOD: allocating <obj1, 4> again: a WARNING follows" \
+		"$MOD: ok: second alloc <obj1, 4>: NULL, ctor not called" \
+		"$MOD: ok: the first <obj1, 4> is still there, unchanged" \
+		"$MOD: ok: get_or_alloc <obj1, 4>: the existing data, no WARNING" \
+		"$MOD: test dup: passed"
+fi
+
+# test_lp_shadow_p1 counts the calls of function a in a shadow variable
+# attached to the target's data.  Its replacement finds the variable and
+# counts on; the replaced patch's post_unpatch callback does not run, so
+# the variable lives until test_lp_shadow_p2 is disabled.  The next patch
+# starts from scratch, and its own post_unpatch frees its variable.
+start_test "shadow variable taken over by a cumulative patch"
+load_mod $TARGET
+load_lp $P1
+assert_target a "$P1, call 1"
+assert_target a "$P1, call 2"
+load_lp $P2
+wait_for "[[ ! -e $KLP_SYSFS/$P1 ]]" || fail_case "$P1 was not replaced"
+unload_lp $P1
+assert_target a "$P2, call 3"
+assert_target a "$P2, call 4"
+disable_lp $P2
+assert_target a original
+unload_lp $P2
+load_lp $P1
+assert_target a "$P1, call 1"
+disable_lp $P1
+unload_lp $P1
+unload_mod $TARGET
+check_result "% modprobe $TARGET
+$TARGET: init, a: original
+% modprobe $P1
+livepatch: enabling patch '$P1'
+livepatch: '$P1': initializing patching transition
+livepatch: '$P1': starting patching transition
+livepatch: '$P1': completing patching transition
+livepatch: '$P1': patching complete
+% modprobe $P2
+livepatch: enabling patch '$P2'
+livepatch: '$P2': initializing patching transition
+livepatch: '$P2': starting patching transition
+livepatch: '$P2': completing patching transition
+livepatch: '$P2': patching complete
+% rmmod $P1
+% echo 0 > $KLP_SYSFS/$P2/enabled
+livepatch: '$P2': initializing unpatching transition
+livepatch: '$P2': starting unpatching transition
+livepatch: '$P2': completing unpatching transition
+$P2: freeing the call counter, at 4
+livepatch: '$P2': unpatching complete
+% rmmod $P2
+% modprobe $P1
+livepatch: enabling patch '$P1'
+livepatch: '$P1': initializing patching transition
+livepatch: '$P1': starting patching transition
+livepatch: '$P1': completing patching transition
+livepatch: '$P1': patching complete
+% echo 0 > $KLP_SYSFS/$P1/enabled
+livepatch: '$P1': initializing unpatching transition
+livepatch: '$P1': starting unpatching transition
+livepatch: '$P1': completing unpatching transition
+$P1: freeing the call counter, at 1
+livepatch: '$P1': unpatching complete
+% rmmod $P1
+% rmmod $TARGET
+$TARGET: exit"
+
+exit 0

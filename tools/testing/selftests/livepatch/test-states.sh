@@ -1,0 +1,181 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# System states (struct klp_state) and the compatibility rules of 6.1: an
+# atomic-replace patch must carry every state of the enabled patches, at
+# the same or a newer version; any patch that carries a state must not
+# downgrade it; a patch that is not a replace may leave a state out.  The
+# callbacks of test_lp_state1 and test_lp_state2 (see test_lp_state.h) show
+# what klp_get_prev_state() finds and who owns the state's data.
+
+. "$(dirname "$0")"/functions.sh
+
+TARGET=test_lp_target
+S1=test_lp_state1
+S2=test_lp_state2
+INCOMPATIBLE="livepatch: Livepatch patch ($S2) is not compatible with the already installed livepatches."
+
+target_says()
+{
+	cat "/sys/module/$TARGET/parameters/$1" 2>&1
+}
+
+assert_target()
+{
+	assert_eq "$TARGET's function $1" "$2" "$(target_says "$1")"
+}
+
+# enable_log MOD PARAMS... PRE_PATCH_LINES - the log of a successful load
+enable_log()
+{
+	local mod=$1 lines=${*: -1} params=("${@:2:$#-2}")
+
+	echo "% modprobe $mod ${params[*]}" | sed 's/ *$//'
+	echo "livepatch: enabling patch '$mod'
+livepatch: '$mod': initializing patching transition
+$lines
+livepatch: '$mod': starting patching transition
+livepatch: '$mod': completing patching transition
+livepatch: '$mod': patching complete"
+}
+
+disable_log()
+{
+	local mod=$1 lines=$2
+
+	echo "% echo 0 > $KLP_SYSFS/$mod/enabled
+livepatch: '$mod': initializing unpatching transition
+livepatch: '$mod': starting unpatching transition
+livepatch: '$mod': completing unpatching transition${lines:+
+$lines}
+livepatch: '$mod': unpatching complete"
+}
+
+# refused PARAMS... - loading $S2 with PARAMS fails as incompatible
+refused()
+{
+	load_failing_mod $S2 "$@"
+	assert_absent "$KLP_SYSFS/$S2"
+	assert_absent "/sys/module/$S2"
+}
+
+# After a failed case, remove what the script may have left (patches first),
+# so that the scripts after this one start clean.
+# shellcheck disable=SC2317 # run by the EXIT trap
+cleanup()
+{
+	local rc=$? m
+
+	if [[ $rc -ne 0 ]]; then
+		[[ -e /sys/module/test_lp_target ]] &&
+			echo 0 >/sys/module/test_lp_target/parameters/hold
+		for m in test_lp_state2 test_lp_state1 test_lp_target; do
+			[[ -e $KLP_SYSFS/$m ]] && echo 0 >"$KLP_SYSFS/$m/enabled"
+		done
+		sleep 2
+		for m in test_lp_state2 test_lp_state1 test_lp_target; do
+			rmmod "$m" 2>/dev/null
+		done
+	fi
+	restore_config
+}
+
+setup_config
+trap cleanup EXIT INT TERM HUP
+load_mod $TARGET
+
+S1_V1_LOG=$(enable_log $S1 version=1 "$S1: pre_patch: no previous state
+$S1: pre_patch: new state, version 1")
+S1_V2_LOG=$(enable_log $S1 version=2 "$S1: pre_patch: no previous state
+$S1: pre_patch: new state, version 2")
+
+start_test "a replace patch takes a state over at the same version"
+load_lp $S1 version=1
+load_lp $S2 version=1 replace=1
+wait_for "[[ ! -e $KLP_SYSFS/$S1 ]]" || fail_case "$S1 was not replaced"
+unload_lp $S1
+assert_target a original
+assert_target b $S2
+disable_lp $S2
+unload_lp $S2
+check_result "$S1_V1_LOG
+$(enable_log $S2 version=1 replace=1 "$S2: pre_patch: previous state version 1, data 'made by $S1'
+$S2: pre_patch: taking the data over as version 1")
+% rmmod $S1
+$(disable_log $S2 "$S2: post_unpatch: freeing 'made by $S1'")
+% rmmod $S2"
+
+start_test "a replace patch takes a state over at a newer version"
+load_lp $S1 version=1
+load_lp $S2 version=2 replace=1
+wait_for "[[ ! -e $KLP_SYSFS/$S1 ]]" || fail_case "$S1 was not replaced"
+unload_lp $S1
+disable_lp $S2
+unload_lp $S2
+check_result "$S1_V1_LOG
+$(enable_log $S2 version=2 replace=1 "$S2: pre_patch: previous state version 1, data 'made by $S1'
+$S2: pre_patch: taking the data over as version 2")
+% rmmod $S1
+$(disable_log $S2 "$S2: post_unpatch: freeing 'made by $S1'")
+% rmmod $S2"
+
+start_test "a replace patch without the state is refused"
+load_lp $S1 version=1
+refused replace=1
+assert_sysfs "$S1/enabled" 1
+assert_target a $S1
+disable_lp $S1
+unload_lp $S1
+check_result "$S1_V1_LOG
+% modprobe $S2 replace=1
+$INCOMPATIBLE
+modprobe: ERROR: could not insert '$S2': Invalid argument
+$(disable_log $S1 "$S1: post_unpatch: freeing 'made by $S1'")
+% rmmod $S1"
+
+start_test "a replace patch with an older version of the state is refused"
+load_lp $S1 version=2
+refused version=1 replace=1
+assert_sysfs "$S1/enabled" 1
+disable_lp $S1
+unload_lp $S1
+check_result "$S1_V2_LOG
+% modprobe $S2 version=1 replace=1
+$INCOMPATIBLE
+modprobe: ERROR: could not insert '$S2': Invalid argument
+$(disable_log $S1 "$S1: post_unpatch: freeing 'made by $S1'")
+% rmmod $S1"
+
+start_test "a patch that is not a replace may leave the state out"
+load_lp $S1 version=1
+load_lp $S2
+assert_sysfs "$S1/enabled" 1
+assert_sysfs "$S2/enabled" 1
+assert_target a $S1
+assert_target b $S2
+disable_lp $S2
+disable_lp $S1
+unload_lp $S2
+unload_lp $S1
+check_result "$S1_V1_LOG
+$(enable_log $S2 "$S2: pre_patch: previous state version 1, data 'made by $S1'")
+$(disable_log $S2)
+$(disable_log $S1 "$S1: post_unpatch: freeing 'made by $S1'")
+% rmmod $S2
+% rmmod $S1"
+
+start_test "a patch that is not a replace may not downgrade the state"
+load_lp $S1 version=2
+refused version=1
+assert_sysfs "$S1/enabled" 1
+disable_lp $S1
+unload_lp $S1
+check_result "$S1_V2_LOG
+% modprobe $S2 version=1
+$INCOMPATIBLE
+modprobe: ERROR: could not insert '$S2': Invalid argument
+$(disable_log $S1 "$S1: post_unpatch: freeing 'made by $S1'")
+% rmmod $S1"
+
+unload_mod $TARGET
+exit 0

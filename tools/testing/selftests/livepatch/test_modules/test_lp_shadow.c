@@ -1,0 +1,652 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Exercise the shadow variable API from module init.
+ *
+ * The parameter "test" picks the test:
+ *   basic   get, alloc, get_or_alloc, free and free_all, with and without
+ *           constructor and destructor
+ *   ctor    constructor data and constructor failure
+ *   dup     allocating an existing variable: NULL and a kernel WARNING
+ *           (with a stack trace), which is what the core is meant to do
+ *   many    "count" variables, enough to make the table grow and shrink
+ *   stress  "threads" kthreads doing alloc/get/free on overlapping keys for
+ *           "seconds" seconds, while another one makes the table grow and
+ *           shrink
+ *
+ * Every check logs "ok: <what>" or "FAIL: <what>"; the module loads in any
+ * case, so that the selftest sees the whole list.  The variables a test
+ * makes are freed before init returns.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/delay.h>
+#include <linux/err.h>
+#include <linux/kthread.h>
+#include <linux/livepatch.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+static char *test = "basic";
+module_param(test, charp, 0444);
+MODULE_PARM_DESC(test, "basic, ctor, dup, many or stress");
+
+static uint count = 100000;
+module_param(count, uint, 0444);
+MODULE_PARM_DESC(count, "Number of variables for test=many");
+
+static uint threads = 4;
+module_param(threads, uint, 0444);
+MODULE_PARM_DESC(threads, "Number of kthreads for test=stress");
+
+static uint seconds = 3;
+module_param(seconds, uint, 0444);
+MODULE_PARM_DESC(seconds, "Duration of test=stress");
+
+static unsigned int test_lp_shadow_failures;
+
+static __printf(2, 3) void test_lp_shadow_check(bool ok, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	if (ok) {
+		pr_info("ok: %pV\n", &vaf);
+	} else {
+		pr_err("FAIL: %pV\n", &vaf);
+		test_lp_shadow_failures++;
+	}
+	va_end(args);
+}
+
+/* Objects to attach variables to: only their addresses matter. */
+static long test_lp_shadow_obj[3];
+#define OBJ1	(&test_lp_shadow_obj[0])
+#define OBJ2	(&test_lp_shadow_obj[1])
+#define OBJ3	(&test_lp_shadow_obj[2])
+
+/* What the constructor and destructor were last called with. */
+static struct {
+	int calls;
+	void *obj;
+	void *data;
+	void *ctor_data;
+	bool zeroed;
+} test_lp_shadow_ctor_seen, test_lp_shadow_dtor_seen;
+
+struct test_lp_shadow_var {
+	long value;
+	char pad[24];
+};
+
+/* Copy the long that ctor_data points to into the new variable. */
+static int test_lp_shadow_ctor(void *obj, void *shadow_data, void *ctor_data)
+{
+	struct test_lp_shadow_var *var = shadow_data;
+
+	test_lp_shadow_ctor_seen.calls++;
+	test_lp_shadow_ctor_seen.obj = obj;
+	test_lp_shadow_ctor_seen.data = shadow_data;
+	test_lp_shadow_ctor_seen.ctor_data = ctor_data;
+	test_lp_shadow_ctor_seen.zeroed = !memchr_inv(var, 0, sizeof(*var));
+	var->value = *(long *)ctor_data;
+	return 0;
+}
+
+static int test_lp_shadow_failing_ctor(void *obj, void *shadow_data,
+				       void *ctor_data)
+{
+	test_lp_shadow_ctor_seen.calls++;
+	return -EIO;
+}
+
+static void test_lp_shadow_dtor(void *obj, void *shadow_data)
+{
+	test_lp_shadow_dtor_seen.calls++;
+	test_lp_shadow_dtor_seen.obj = obj;
+	test_lp_shadow_dtor_seen.data = shadow_data;
+}
+
+static void test_lp_shadow_reset_seen(void)
+{
+	memset(&test_lp_shadow_ctor_seen, 0, sizeof(test_lp_shadow_ctor_seen));
+	memset(&test_lp_shadow_dtor_seen, 0, sizeof(test_lp_shadow_dtor_seen));
+}
+
+static void *test_lp_shadow_alloc(void *obj, unsigned long id)
+{
+	return klp_shadow_alloc(obj, id, sizeof(struct test_lp_shadow_var),
+				GFP_KERNEL, NULL, NULL);
+}
+
+static void test_lp_shadow_basic(void)
+{
+	struct test_lp_shadow_var *a, *b, *c, *d, *e;
+	long forty_two = 42;
+	size_t size = sizeof(*a);
+
+	test_lp_shadow_reset_seen();
+	test_lp_shadow_check(!klp_shadow_get(OBJ1, 1),
+			     "get <obj1, 1> before any alloc: NULL");
+
+	a = test_lp_shadow_alloc(OBJ1, 1);
+	test_lp_shadow_check(a && !memchr_inv(a, 0, size),
+			     "alloc <obj1, 1> without ctor: zeroed data");
+	test_lp_shadow_check(klp_shadow_get(OBJ1, 1) == a,
+			     "get <obj1, 1>: the data alloc returned");
+	b = test_lp_shadow_alloc(OBJ1, 2);
+	test_lp_shadow_check(b && b != a,
+			     "alloc <obj1, 2>: same object, other id, other variable");
+	c = test_lp_shadow_alloc(OBJ2, 1);
+	test_lp_shadow_check(c && c != a && c != b,
+			     "alloc <obj2, 1>: other object, same id, other variable");
+	test_lp_shadow_check(klp_shadow_get(OBJ1, 1) == a &&
+			     klp_shadow_get(OBJ1, 2) == b &&
+			     klp_shadow_get(OBJ2, 1) == c &&
+			     !klp_shadow_get(OBJ2, 2),
+			     "get finds each <obj, id> and nothing else");
+	a->value = 1;
+
+	d = klp_shadow_get_or_alloc(OBJ1, 1, size, GFP_KERNEL,
+				    test_lp_shadow_ctor, &forty_two);
+	test_lp_shadow_check(d == a && a->value == 1 &&
+			     !test_lp_shadow_ctor_seen.calls,
+			     "get_or_alloc <obj1, 1>: the existing data, untouched, no ctor call");
+
+	e = klp_shadow_get_or_alloc(OBJ2, 2, size, GFP_KERNEL,
+				    test_lp_shadow_ctor, &forty_two);
+	test_lp_shadow_check(e && test_lp_shadow_ctor_seen.calls == 1,
+			     "get_or_alloc <obj2, 2>: new variable, ctor called once");
+	test_lp_shadow_check(test_lp_shadow_ctor_seen.obj == OBJ2 &&
+			     test_lp_shadow_ctor_seen.data == e &&
+			     test_lp_shadow_ctor_seen.ctor_data == &forty_two,
+			     "ctor got the object, the new data and ctor_data");
+	test_lp_shadow_check(test_lp_shadow_ctor_seen.zeroed,
+			     "ctor got zeroed data");
+	test_lp_shadow_check(e && e->value == 42 &&
+			     klp_shadow_get(OBJ2, 2) == e,
+			     "get <obj2, 2>: what the ctor wrote");
+
+	klp_shadow_free(OBJ1, 1, test_lp_shadow_dtor);
+	test_lp_shadow_check(test_lp_shadow_dtor_seen.calls == 1 &&
+			     test_lp_shadow_dtor_seen.obj == OBJ1 &&
+			     test_lp_shadow_dtor_seen.data == a,
+			     "free <obj1, 1>: dtor called once with the object and its data");
+	test_lp_shadow_check(!klp_shadow_get(OBJ1, 1),
+			     "get <obj1, 1> after free: NULL");
+	test_lp_shadow_check(klp_shadow_get(OBJ1, 2) == b &&
+			     klp_shadow_get(OBJ2, 1) == c &&
+			     klp_shadow_get(OBJ2, 2) == e,
+			     "free <obj1, 1> left the other variables alone");
+	klp_shadow_free(OBJ1, 1, test_lp_shadow_dtor);
+	klp_shadow_free(OBJ3, 7, test_lp_shadow_dtor);
+	test_lp_shadow_check(test_lp_shadow_dtor_seen.calls == 1,
+			     "free of variables that do not exist: no dtor call");
+
+	a = test_lp_shadow_alloc(OBJ1, 1);
+	test_lp_shadow_check(a && klp_shadow_get(OBJ1, 1) == a,
+			     "alloc <obj1, 1> again after free");
+	test_lp_shadow_check(!!test_lp_shadow_alloc(OBJ3, 1),
+			     "alloc <obj3, 1>");
+
+	test_lp_shadow_reset_seen();
+	klp_shadow_free_all(1, test_lp_shadow_dtor);
+	test_lp_shadow_check(test_lp_shadow_dtor_seen.calls == 3,
+			     "free_all id 1: dtor called for each of its 3 variables");
+	test_lp_shadow_check(!klp_shadow_get(OBJ1, 1) &&
+			     !klp_shadow_get(OBJ2, 1) &&
+			     !klp_shadow_get(OBJ3, 1),
+			     "no variable with id 1 is left");
+	test_lp_shadow_check(klp_shadow_get(OBJ1, 2) == b &&
+			     klp_shadow_get(OBJ2, 2) == e,
+			     "the variables with id 2 are still there");
+	klp_shadow_free_all(2, NULL);
+	test_lp_shadow_check(!klp_shadow_get(OBJ1, 2) &&
+			     !klp_shadow_get(OBJ2, 2),
+			     "free_all id 2 without dtor: none left");
+	klp_shadow_free_all(2, test_lp_shadow_dtor);
+	test_lp_shadow_check(test_lp_shadow_dtor_seen.calls == 3,
+			     "free_all of an id without variables: no dtor call");
+}
+
+static void test_lp_shadow_ctor_test(void)
+{
+	struct test_lp_shadow_var *v;
+	long seven = 7;
+	size_t size = sizeof(*v);
+
+	test_lp_shadow_reset_seen();
+	v = klp_shadow_alloc(OBJ1, 3, size, GFP_KERNEL, test_lp_shadow_ctor,
+			     &seven);
+	test_lp_shadow_check(v && v->value == 7 &&
+			     test_lp_shadow_ctor_seen.calls == 1 &&
+			     test_lp_shadow_ctor_seen.obj == OBJ1 &&
+			     test_lp_shadow_ctor_seen.data == v &&
+			     test_lp_shadow_ctor_seen.ctor_data == &seven,
+			     "alloc <obj1, 3> with ctor: ctor called once with <obj, data, ctor_data>, data filled");
+	test_lp_shadow_check(klp_shadow_get(OBJ1, 3) == v,
+			     "get <obj1, 3>: the constructed data");
+
+	test_lp_shadow_reset_seen();
+	v = klp_shadow_alloc(OBJ2, 3, size, GFP_KERNEL,
+			     test_lp_shadow_failing_ctor, NULL);
+	test_lp_shadow_check(!v && test_lp_shadow_ctor_seen.calls == 1,
+			     "alloc <obj2, 3> with a failing ctor: NULL");
+	test_lp_shadow_check(!klp_shadow_get(OBJ2, 3),
+			     "get <obj2, 3> after the failed ctor: NULL");
+	v = klp_shadow_get_or_alloc(OBJ2, 3, size, GFP_KERNEL,
+				    test_lp_shadow_failing_ctor, NULL);
+	test_lp_shadow_check(!v && test_lp_shadow_ctor_seen.calls == 2 &&
+			     !klp_shadow_get(OBJ2, 3),
+			     "get_or_alloc <obj2, 3> with a failing ctor: NULL, nothing left");
+	v = klp_shadow_get_or_alloc(OBJ2, 3, size, GFP_KERNEL,
+				    test_lp_shadow_ctor, &seven);
+	test_lp_shadow_check(v && v->value == 7 &&
+			     klp_shadow_get(OBJ2, 3) == v,
+			     "get_or_alloc <obj2, 3> with a working ctor then succeeds");
+
+	test_lp_shadow_reset_seen();
+	klp_shadow_free_all(3, test_lp_shadow_dtor);
+	test_lp_shadow_check(test_lp_shadow_dtor_seen.calls == 2 &&
+			     !klp_shadow_get(OBJ1, 3) && !klp_shadow_get(OBJ2, 3),
+			     "free_all id 3: both variables destroyed");
+}
+
+static void test_lp_shadow_dup(void)
+{
+	struct test_lp_shadow_var *v, *w;
+	long seven = 7;
+
+	test_lp_shadow_reset_seen();
+	v = test_lp_shadow_alloc(OBJ1, 4);
+	if (v)
+		v->value = 1234;
+	test_lp_shadow_check(v, "alloc <obj1, 4>");
+	pr_info("allocating <obj1, 4> again: a WARNING follows\n");
+	w = klp_shadow_alloc(OBJ1, 4, sizeof(*w), GFP_KERNEL,
+			     test_lp_shadow_ctor, &seven);
+	test_lp_shadow_check(!w && !test_lp_shadow_ctor_seen.calls,
+			     "second alloc <obj1, 4>: NULL, ctor not called");
+	test_lp_shadow_check(v && klp_shadow_get(OBJ1, 4) == v &&
+			     v->value == 1234,
+			     "the first <obj1, 4> is still there, unchanged");
+	w = klp_shadow_get_or_alloc(OBJ1, 4, sizeof(*w), GFP_KERNEL,
+				    test_lp_shadow_ctor, &seven);
+	test_lp_shadow_check(w == v && !test_lp_shadow_ctor_seen.calls,
+			     "get_or_alloc <obj1, 4>: the existing data, no WARNING");
+	klp_shadow_free_all(4, NULL);
+}
+
+static void test_lp_shadow_count_dtor(void *obj, void *shadow_data)
+{
+	test_lp_shadow_dtor_seen.calls++;
+}
+
+/* Look up every variable [0, count) step 1 or 2 from "first". */
+static unsigned int test_lp_shadow_many_get(long *keys, unsigned int first,
+					    unsigned int step)
+{
+	unsigned int i, bad = 0;
+	long *v;
+
+	for (i = first; i < count; i += step) {
+		v = klp_shadow_get(&keys[i], 5);
+		if (!v || *v != i)
+			bad++;
+		if (i % 1024 == 0)
+			cond_resched();
+	}
+	return bad;
+}
+
+static void test_lp_shadow_many(void)
+{
+	unsigned int i, made = 0, missing = 0;
+	long *keys, *v;
+
+	keys = kvcalloc(count, sizeof(*keys), GFP_KERNEL);
+	if (!keys) {
+		test_lp_shadow_check(false, "memory for %u keys", count);
+		return;
+	}
+
+	for (i = 0; i < count; i++) {
+		v = klp_shadow_alloc(&keys[i], 5, sizeof(*v), GFP_KERNEL,
+				     NULL, NULL);
+		if (v) {
+			*v = i;
+			made++;
+		}
+		if (i % 1024 == 0)
+			cond_resched();
+	}
+	test_lp_shadow_check(made == count, "alloc of %u variables", count);
+	/* Right away, while the table may still be resized... */
+	test_lp_shadow_check(!test_lp_shadow_many_get(keys, 0, 1),
+			     "get finds every variable with its data");
+	/* ...and again once the resize work is surely done. */
+	msleep(500);
+	test_lp_shadow_check(!test_lp_shadow_many_get(keys, 0, 1),
+			     "get finds every variable with its data, later");
+
+	test_lp_shadow_reset_seen();
+	for (i = 1; i < count; i += 2) {
+		klp_shadow_free(&keys[i], 5, test_lp_shadow_count_dtor);
+		if (i % 1024 == 1)
+			cond_resched();
+	}
+	test_lp_shadow_check(test_lp_shadow_dtor_seen.calls == count / 2,
+			     "free of every second variable: %u dtor calls",
+			     count / 2);
+	for (i = 1; i < count; i += 2)
+		if (klp_shadow_get(&keys[i], 5))
+			missing++;
+	test_lp_shadow_check(!missing && !test_lp_shadow_many_get(keys, 0, 2),
+			     "the freed variables are gone, the others are there");
+
+	test_lp_shadow_reset_seen();
+	klp_shadow_free_all(5, test_lp_shadow_count_dtor);
+	test_lp_shadow_check(test_lp_shadow_dtor_seen.calls == count - count / 2,
+			     "free_all: %u dtor calls", count - count / 2);
+	msleep(500);
+	test_lp_shadow_check(test_lp_shadow_many_get(keys, 0, 1) == count,
+			     "no variable is left");
+	kvfree(keys);
+}
+
+/* --- stress -------------------------------------------------------------- */
+
+#define STRESS_KEYS	16
+#define STRESS_ID	100	/* and STRESS_ID + 1 */
+#define STRESS_OWN_ID	200	/* variables of one thread only */
+#define STRESS_CHURN_ID	300	/* the churn thread's variables */
+#define STRESS_CHURN	3000	/* how many it makes at a time */
+#define STRESS_MAGIC	0x5eed5eedUL
+
+struct test_lp_shadow_stress_var {
+	void *obj;
+	unsigned long id;
+	unsigned long magic;
+};
+
+static long test_lp_shadow_stress_obj[STRESS_KEYS];
+static long *test_lp_shadow_stress_own;
+/*
+ * What went wrong: get_or_alloc failed, a lookup or a destructor saw a
+ * wrong variable, a thread's own variable was not as it left it.
+ */
+static atomic_t test_lp_shadow_stress_nomem;
+static atomic_t test_lp_shadow_stress_bad_get;
+static atomic_t test_lp_shadow_stress_bad_dtor;
+static atomic_t test_lp_shadow_stress_bad_own;
+static atomic_t test_lp_shadow_stress_ctors;
+static atomic_t test_lp_shadow_stress_dtors;
+static atomic_long_t test_lp_shadow_stress_ops;
+
+static int test_lp_shadow_stress_ctor(void *obj, void *shadow_data,
+				      void *ctor_data)
+{
+	struct test_lp_shadow_stress_var *var = shadow_data;
+
+	var->obj = obj;
+	var->id = (unsigned long)ctor_data;
+	var->magic = STRESS_MAGIC;
+	atomic_inc(&test_lp_shadow_stress_ctors);
+	return 0;
+}
+
+static bool test_lp_shadow_stress_valid(struct test_lp_shadow_stress_var *var,
+					void *obj, unsigned long id)
+{
+	return var->obj == obj && var->id == id && var->magic == STRESS_MAGIC;
+}
+
+static void test_lp_shadow_stress_dtor(void *obj, void *shadow_data)
+{
+	struct test_lp_shadow_stress_var *var = shadow_data;
+
+	/*
+	 * No poisoning: lookups that found the variable before it went may
+	 * still read it until their RCU read side ends.
+	 */
+	if (var->obj != obj || var->magic != STRESS_MAGIC)
+		atomic_inc(&test_lp_shadow_stress_bad_dtor);
+	atomic_inc(&test_lp_shadow_stress_dtors);
+}
+
+static struct test_lp_shadow_stress_var *
+test_lp_shadow_stress_get_or_alloc(void *obj, unsigned long id)
+{
+	return klp_shadow_get_or_alloc(obj, id,
+				       sizeof(struct test_lp_shadow_stress_var),
+				       GFP_KERNEL, test_lp_shadow_stress_ctor,
+				       (void *)id);
+}
+
+/* A lookup; the data stays valid until the RCU read side ends. */
+static void test_lp_shadow_stress_lookup(void *obj, unsigned long id)
+{
+	struct test_lp_shadow_stress_var *var;
+
+	rcu_read_lock();
+	var = klp_shadow_get(obj, id);
+	if (var && !test_lp_shadow_stress_valid(var, obj, id))
+		atomic_inc(&test_lp_shadow_stress_bad_get);
+	rcu_read_unlock();
+}
+
+/*
+ * Make and free STRESS_CHURN variables over and over, so that the table
+ * grows and shrinks while the other threads use it.  Returns the number of
+ * rounds done.
+ */
+static int test_lp_shadow_churn_fn(void *arg)
+{
+	long *keys = arg;
+	struct test_lp_shadow_stress_var *var;
+	unsigned long id = STRESS_CHURN_ID;
+	int i, rounds = 0;
+
+	while (!kthread_should_stop()) {
+		for (i = 0; i < STRESS_CHURN; i++) {
+			var = klp_shadow_alloc(&keys[i], id, sizeof(*var),
+					       GFP_KERNEL,
+					       test_lp_shadow_stress_ctor,
+					       (void *)id);
+			if (!var)
+				atomic_inc(&test_lp_shadow_stress_bad_own);
+			if (i % 64 == 0)
+				cond_resched();
+		}
+		for (i = 0; i < STRESS_CHURN; i++) {
+			var = klp_shadow_get(&keys[i], id);
+			if (!var ||
+			    !test_lp_shadow_stress_valid(var, &keys[i], id))
+				atomic_inc(&test_lp_shadow_stress_bad_own);
+		}
+		for (i = 0; i < STRESS_CHURN; i++) {
+			klp_shadow_free(&keys[i], id,
+					test_lp_shadow_stress_dtor);
+			if (klp_shadow_get(&keys[i], id))
+				atomic_inc(&test_lp_shadow_stress_bad_own);
+			if (i % 64 == 0)
+				cond_resched();
+		}
+		rounds++;
+	}
+	return rounds;
+}
+
+static int test_lp_shadow_stress_fn(void *arg)
+{
+	void *own = arg;
+	struct test_lp_shadow_stress_var *var, *mine = NULL;
+	unsigned long id, ops = 0;
+	void *obj;
+	u32 r;
+
+	while (!kthread_should_stop()) {
+		r = get_random_u32();
+		obj = &test_lp_shadow_stress_obj[r % STRESS_KEYS];
+		id = STRESS_ID + ((r >> 8) & 1);
+
+		switch ((r >> 12) % 5) {
+		case 0:
+		case 1:
+			if (!test_lp_shadow_stress_get_or_alloc(obj, id))
+				atomic_inc(&test_lp_shadow_stress_nomem);
+			test_lp_shadow_stress_lookup(obj, id);
+			break;
+		case 2:
+			klp_shadow_free(obj, id, test_lp_shadow_stress_dtor);
+			break;
+		case 3:
+			test_lp_shadow_stress_lookup(obj, id);
+			break;
+		case 4:
+			/* A variable only this thread allocates and frees. */
+			var = klp_shadow_get(own, STRESS_OWN_ID);
+			if (var != mine)
+				atomic_inc(&test_lp_shadow_stress_bad_own);
+			if (mine) {
+				klp_shadow_free(own, STRESS_OWN_ID,
+						test_lp_shadow_stress_dtor);
+				mine = NULL;
+			} else {
+				mine = klp_shadow_alloc(own, STRESS_OWN_ID,
+							sizeof(*mine), GFP_KERNEL,
+							test_lp_shadow_stress_ctor,
+							(void *)STRESS_OWN_ID);
+				if (!mine ||
+				    !test_lp_shadow_stress_valid(mine, own,
+								 STRESS_OWN_ID))
+					atomic_inc(&test_lp_shadow_stress_bad_own);
+			}
+			break;
+		}
+		ops++;
+		if (ops % 64 == 0)
+			cond_resched();
+	}
+	atomic_long_add(ops, &test_lp_shadow_stress_ops);
+	return ops ? 0 : -EAGAIN;
+}
+
+static void test_lp_shadow_stress(void)
+{
+	struct task_struct **tasks, *churn;
+	unsigned int i, started = 0, idle = 0, left = 0;
+	int err, rounds, nomem, bad_get, bad_dtor, bad_own;
+	long *churn_keys;
+
+	tasks = kcalloc(threads, sizeof(*tasks), GFP_KERNEL);
+	test_lp_shadow_stress_own = kcalloc(threads, sizeof(long), GFP_KERNEL);
+	churn_keys = kcalloc(STRESS_CHURN, sizeof(long), GFP_KERNEL);
+	if (!tasks || !test_lp_shadow_stress_own || !churn_keys) {
+		test_lp_shadow_check(false, "memory for %u threads", threads);
+		goto out;
+	}
+
+	churn = kthread_run(test_lp_shadow_churn_fn, churn_keys,
+			    "test_lp_shadow/churn");
+	test_lp_shadow_check(!IS_ERR(churn), "churn thread started");
+	if (IS_ERR(churn))
+		goto out;
+
+	for (i = 0; i < threads; i++) {
+		tasks[i] = kthread_run(test_lp_shadow_stress_fn,
+				       &test_lp_shadow_stress_own[i],
+				       "test_lp_shadow/%u", i);
+		if (IS_ERR(tasks[i]))
+			break;
+		started++;
+	}
+	test_lp_shadow_check(started == threads, "%u threads started",
+			     threads);
+
+	msleep(seconds * 1000);
+	for (i = 0; i < started; i++) {
+		err = kthread_stop(tasks[i]);
+		if (err)
+			idle++;
+	}
+	test_lp_shadow_check(!idle, "each thread did some operations");
+	rounds = kthread_stop(churn);
+	test_lp_shadow_check(rounds > 0,
+			     "the churn thread made and freed %d variables at least once",
+			     STRESS_CHURN);
+
+	klp_shadow_free_all(STRESS_ID, test_lp_shadow_stress_dtor);
+	klp_shadow_free_all(STRESS_ID + 1, test_lp_shadow_stress_dtor);
+	klp_shadow_free_all(STRESS_OWN_ID, test_lp_shadow_stress_dtor);
+	klp_shadow_free_all(STRESS_CHURN_ID, test_lp_shadow_stress_dtor);
+
+	nomem = atomic_read(&test_lp_shadow_stress_nomem);
+	bad_get = atomic_read(&test_lp_shadow_stress_bad_get);
+	bad_dtor = atomic_read(&test_lp_shadow_stress_bad_dtor);
+	bad_own = atomic_read(&test_lp_shadow_stress_bad_own);
+	if (nomem || bad_get || bad_dtor || bad_own)
+		pr_err("stress: get_or_alloc failed %d times, wrong variable seen by %d lookups, %d dtor calls, %d checks of a thread's own\n",
+		       nomem, bad_get, bad_dtor, bad_own);
+	test_lp_shadow_check(!nomem && !bad_get && !bad_dtor && !bad_own,
+			     "no lookup, alloc or free saw a wrong variable");
+	test_lp_shadow_check(atomic_read(&test_lp_shadow_stress_ctors) ==
+			     atomic_read(&test_lp_shadow_stress_dtors),
+			     "every constructed variable was destroyed once");
+	for (i = 0; i < STRESS_KEYS; i++)
+		if (klp_shadow_get(&test_lp_shadow_stress_obj[i], STRESS_ID) ||
+		    klp_shadow_get(&test_lp_shadow_stress_obj[i], STRESS_ID + 1))
+			left++;
+	for (i = 0; i < started; i++)
+		if (klp_shadow_get(&test_lp_shadow_stress_own[i], STRESS_OWN_ID))
+			left++;
+	for (i = 0; i < STRESS_CHURN; i++)
+		if (klp_shadow_get(&churn_keys[i], STRESS_CHURN_ID))
+			left++;
+	test_lp_shadow_check(!left, "no variable is left after free_all");
+	pr_debug("stress: %ld operations, %d churn rounds, %d variables constructed\n",
+		 atomic_long_read(&test_lp_shadow_stress_ops), rounds,
+		 atomic_read(&test_lp_shadow_stress_ctors));
+out:
+	kfree(churn_keys);
+	kfree(test_lp_shadow_stress_own);
+	kfree(tasks);
+}
+
+static int __init test_lp_shadow_init(void)
+{
+	pr_info("test %s\n", test);
+	if (!strcmp(test, "basic"))
+		test_lp_shadow_basic();
+	else if (!strcmp(test, "ctor"))
+		test_lp_shadow_ctor_test();
+	else if (!strcmp(test, "dup"))
+		test_lp_shadow_dup();
+	else if (!strcmp(test, "many"))
+		test_lp_shadow_many();
+	else if (!strcmp(test, "stress"))
+		test_lp_shadow_stress();
+	else
+		return -EINVAL;
+	pr_info("test %s: %s\n", test,
+		test_lp_shadow_failures ? "FAILED" : "passed");
+	return 0;
+}
+
+static void __exit test_lp_shadow_exit(void)
+{
+}
+
+module_init(test_lp_shadow_init);
+module_exit(test_lp_shadow_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Livepatch selftest: the shadow variable API");
