@@ -45,6 +45,9 @@
 #include <linux/stringify.h>
 #include <linux/sysfs.h>
 #include <asm/cacheflush.h>
+#ifdef CONFIG_X86_64
+#include <asm/text-patching.h>
+#endif
 #include "core.h"
 #include "patch.h"
 #include "state.h"
@@ -202,6 +205,14 @@ static int klp_resolve_rela_symbols(Elf_Shdr *sechdrs, const char *strtab,
 	return 0;
 }
 
+/* The object of a .klp.rela.<object>.<section> name, in @objname. */
+static bool klp_section_objname(const char *secname,
+				char objname[KLP_OBJNAME_MAX + 1])
+{
+	return sscanf(secname, ".klp.rela.%" __stringify(KLP_OBJNAME_MAX) "[^.]",
+		      objname) == 1;
+}
+
 /**
  * klp_apply_section_relocs() - apply one livepatch relocation section
  * @pmod: the livepatch module
@@ -231,8 +242,7 @@ int klp_apply_section_relocs(struct module *pmod, Elf_Shdr *sechdrs,
 	BUILD_BUG_ON(KLP_OBJNAME_MAX + 1 != MODULE_NAME_LEN);
 	BUILD_BUG_ON(KLP_SYMNAME_MAX + 1 != KSYM_NAME_LEN);
 
-	if (sscanf(secname, ".klp.rela.%" __stringify(KLP_OBJNAME_MAX) "[^.]",
-		   sec_objname) != 1) {
+	if (!klp_section_objname(secname, sec_objname)) {
 		pr_err("section %s has an incorrectly formatted name\n",
 		       secname);
 		return -EINVAL;
@@ -267,6 +277,74 @@ static int klp_relocate_object(struct klp_patch *patch,
 	}
 	return 0;
 }
+
+#ifdef CONFIG_X86_64
+/* The bytes that an x86-64 relocation of this type writes. */
+static size_t klp_reloc_size(unsigned int type)
+{
+	switch (type) {
+	case R_X86_64_64:
+	case R_X86_64_PC64:
+		return 8;
+	case R_X86_64_32:
+	case R_X86_64_32S:
+	case R_X86_64_PC32:
+	case R_X86_64_PLT32:
+		return 4;
+	default:
+		return 0;
+	}
+}
+
+static void klp_clear_section_relocs(Elf_Shdr *sechdrs, Elf_Shdr *sec)
+{
+	static const u8 zeros[8];
+	Elf_Rela *relas = (Elf_Rela *)sec->sh_addr;
+	void *base = (void *)sechdrs[sec->sh_info].sh_addr;
+	unsigned int i, nr = sec->sh_size / sizeof(*relas);
+	size_t size;
+
+	for (i = 0; i < nr; i++) {
+		size = klp_reloc_size(ELF64_R_TYPE(relas[i].r_info));
+		if (size)
+			text_poke(base + relas[i].r_offset, zeros, size);
+	}
+}
+
+/*
+ * Undo the relocations that point into a module that goes away.  x86's
+ * apply_relocate_add() refuses to write over a non-zero value, so without
+ * this the module could not be loaded again while the patch is active (a
+ * limitation of 6.1's core).  Writing zeros where a relocation was never
+ * applied is harmless: such places hold zeros already.
+ */
+static void klp_clear_object_relocs(struct klp_patch *patch,
+				    struct klp_object *obj)
+{
+	struct klp_modinfo *info = patch->mod->klp_info;
+	char sec_objname[KLP_OBJNAME_MAX + 1];
+	Elf_Shdr *sec;
+	unsigned int i;
+
+	mutex_lock(&text_mutex);
+	for (i = 1; i < info->hdr.e_shnum; i++) {
+		sec = info->sechdrs + i;
+		if (!(sec->sh_flags & SHF_RELA_LIVEPATCH) ||
+		    !klp_section_objname(info->secstrings + sec->sh_name,
+					 sec_objname) ||
+		    strcmp(sec_objname, obj->name))
+			continue;
+		klp_clear_section_relocs(info->sechdrs, sec);
+	}
+	text_poke_sync();
+	mutex_unlock(&text_mutex);
+}
+#else
+static void klp_clear_object_relocs(struct klp_patch *patch,
+				    struct klp_object *obj)
+{
+}
+#endif
 
 /* ---- sysfs -------------------------------------------------------------- */
 
@@ -629,7 +707,21 @@ static int klp_cmp_func_addr(const void *a, const void *b)
 	return fa->old_func < fb->old_func ? -1 : 1;
 }
 
-/* Two entries of one object resolving to the same code (aliases)? */
+/*
+ * A nop that resolves to the code of another entry of its patch: an atomic
+ * replace that changes an alias of a function an older patch changes.  The
+ * other entry already takes that code over, so the nop has nothing to do.
+ */
+static void klp_drop_redundant_nop(struct klp_func *nop)
+{
+	list_del(&nop->node);
+	kobject_put(&nop->kobj);
+}
+
+/*
+ * Two entries of one object resolving to the same code (aliases)?  Only
+ * nops may share their code with another entry: they are dropped.
+ */
 static int klp_check_object_aliases(struct klp_patch *patch,
 				    struct klp_object *obj)
 {
@@ -653,6 +745,15 @@ static int klp_check_object_aliases(struct klp_patch *patch,
 	for (i = 1; i < nr; i++) {
 		if (funcs[i]->old_func != funcs[i - 1]->old_func)
 			continue;
+		if (funcs[i]->nop) {
+			klp_drop_redundant_nop(funcs[i]);
+			funcs[i] = funcs[i - 1];
+			continue;
+		}
+		if (funcs[i - 1]->nop) {
+			klp_drop_redundant_nop(funcs[i - 1]);
+			continue;
+		}
 		pr_err("patch '%s': functions '%s,%lu' and '%s,%lu' in object '%s' are the same code\n",
 		       patch->mod->name, funcs[i - 1]->old_name,
 		       klp_sympos(funcs[i - 1]), funcs[i]->old_name,
@@ -915,11 +1016,12 @@ static int klp_bind_object(struct klp_patch *patch,
 	struct klp_func *func;
 	int err;
 
+	/*
+	 * The patch module is live by now, so the arch code writes the
+	 * relocations with text_poke() under text_mutex: do not hold it here.
+	 */
 	if (klp_obj_is_module(obj)) {
-		/* Relocations may write to live text. */
-		mutex_lock(&text_mutex);
 		err = klp_relocate_object(patch, obj);
-		mutex_unlock(&text_mutex);
 		if (err)
 			return err;
 	}
@@ -951,9 +1053,12 @@ static int klp_bind_object(struct klp_patch *patch,
 }
 
 /* Forget what belonged to a module that went away. */
-static void klp_unbind_object(struct klp_object *obj)
+static void klp_unbind_object(struct klp_patch *patch,
+			      struct klp_object *obj)
 {
 	struct klp_func *func;
+
+	klp_clear_object_relocs(patch, obj);
 
 	klp_for_each_func(obj, func) {
 		/* A nop's new_func was the old address too. */
@@ -1231,7 +1336,7 @@ static void klp_unpatch_module_before(struct module *mod,
 			  patch->mod->name, obj->name);
 		klp_restore_object(obj);
 		klp_run_post_unpatch(obj);
-		klp_unbind_object(obj);
+		klp_unbind_object(patch, obj);
 	}
 }
 
@@ -1315,7 +1420,7 @@ int klp_module_coming(struct module *mod)
 err:
 	pr_warn("patch '%s' failed for module '%s', refusing to load module '%s'\n",
 		patch->mod->name, mod->name, mod->name);
-	klp_unbind_object(obj);
+	klp_unbind_object(patch, obj);
 	klp_unpatch_module_before(mod, patch);
 	mod->klp_alive = false;
 	mutex_unlock(&klp_mutex);

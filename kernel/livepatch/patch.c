@@ -60,10 +60,13 @@ static struct klp_func *klp_select_func(struct klp_ops *ops)
 		return NULL;
 
 	/*
-	 * Read func->transition only after finding func on the stack: pairs
-	 * with the smp_wmb() in klp_prepare_transition(), which orders the flag
-	 * before klp_redirect_object() publishes the entry, and with the one in
-	 * klp_finish_transition() for the other direction.
+	 * Read func->transition only after finding func on the stack.  When
+	 * patching, klp_prepare_transition() sets the flag before the entry
+	 * is published, and the release in list_add_rcu() (klp_hook_func(),
+	 * klp_redirect_func()) is the pair: whoever finds the new entry sees
+	 * the flag.  When unpatching, the entry is already there and both values
+	 * of the flag select the patched code until tasks switch; the clear
+	 * in klp_finish_transition() waits for handlers first.
 	 */
 	smp_rmb();
 	if (unlikely(func->transition)) {

@@ -49,6 +49,8 @@ static int klp_goal_state = KLP_UNDEFINED;
 /* Retry policy of the transition in progress; klp_mutex. */
 static unsigned long klp_retry_delay;
 static unsigned long klp_next_signal;
+/* The stragglers were nudged at least once in this transition; klp_mutex. */
+static bool klp_nudged;
 
 /* Stack traces are taken one at a time, under klp_mutex. */
 static unsigned long klp_stack_entries[KLP_MAX_STACK_ENTRIES];
@@ -388,7 +390,10 @@ static void klp_nudge_stragglers(void)
 {
 	struct task_struct *g, *task;
 
-	pr_notice("signaling remaining tasks\n");
+	/* Said once per transition, as 6.1 does; the nudges go on. */
+	if (!klp_nudged)
+		pr_notice("signaling remaining tasks\n");
+	klp_nudged = true;
 
 	read_lock(&tasklist_lock);
 	for_each_process_thread(g, task) {
@@ -469,6 +474,7 @@ void klp_launch_transition(void)
 
 	klp_retry_delay = KLP_RETRY_MIN_DELAY;
 	klp_next_signal = jiffies + KLP_SIGNAL_PERIOD;
+	klp_nudged = false;
 }
 
 /**

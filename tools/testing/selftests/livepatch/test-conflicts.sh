@@ -584,6 +584,32 @@ $(disable_log $P2)
 % rmmod $P2
 % rmmod $TARGET"
 
+start_test "an atomic replace may change an alias of a patched function"
+load_mod $TARGET
+load_lp $P1 funcs=$FUNC_B
+assert_reads "$TPARAM/b" $P1
+load_lp $P2 replace=1 funcs=$FUNC_B_ALIAS
+wait_for "[[ ! -e $KLP_SYSFS/$P1 ]]" ||
+	fail_case "the replaced patch is still there"
+assert_reads "$TPARAM/b" $P2
+assert_reads "$TPARAM/b_alias" $P2
+# The nop for the old name had nothing left to do and is gone.
+assert_absent "$KLP_SYSFS/$P2/$TARGET/$FUNC_B,1"
+unload_lp $P1
+disable_lp $P2
+unload_lp $P2
+assert_reads "$TPARAM/b" original
+unload_mod $TARGET
+check_result "% modprobe $TARGET
+% modprobe $P1 funcs=$FUNC_B
+$(enable_log $P1)
+% modprobe $P2 replace=1 funcs=$FUNC_B_ALIAS
+$(enable_log $P2)
+% rmmod $P1
+$(disable_log $P2)
+% rmmod $P2
+% rmmod $TARGET"
+
 # --- disabling and stack_order -------------------------------------------------------
 
 start_test "patches can be disabled in any order; stack_order follows"
@@ -594,7 +620,7 @@ load_lp $P3 funcs=$FUNC_A
 assert_sysfs "$P1/stack_order" 1
 assert_sysfs "$P2/stack_order" 2
 assert_sysfs "$P3/stack_order" 3
-# The first one first: Linux 6.1 refused this with -EBUSY.
+# The first one first: its functions go back to the original code.
 disable_lp $P1
 assert_reads /proc/version "$orig_version"
 assert_reads /proc/loadavg $P2

@@ -57,7 +57,7 @@ BUILD_ONLY=0
 SHELL_MODE=0
 USER_MODULE_DIRS=()
 
-# The kernel-tree paths this project owns.  Keep in sync with the Makefile.
+# The kernel-tree paths this project owns.  Keep in sync with make-patch.sh.
 OVERLAY_PATHS=(
 	kernel/livepatch
 	include/linux/livepatch.h
@@ -92,6 +92,7 @@ declare -A PKG_OF=(
 	[qemu-system-x86_64]=qemu-system-x86 [rsync]=rsync [xz]=xz-utils
 	[perl]=perl [bash]=bash [awk]=gawk [dmesg]=util-linux
 	[diff]=diffutils [stat]=coreutils [pahole]=dwarves
+	[python3]=python3
 )
 
 ensure_host_tools()
@@ -252,6 +253,10 @@ build_external()
 
 	make -C "$KBUILD_DIR" M="$dir" modules >>"$log" 2>&1 ||
 		die_with_log "$log" "building the modules in $dir failed"
+	# Placeholders for symbols reached through livepatch relocations.
+	find "$dir" -maxdepth 1 -name '*.ko' -exec python3 \
+		"$SCRIPT_DIR/klp-convert.py" {} + >>"$log" 2>&1 ||
+		die_with_log "$log" "klp-convert.py failed on the modules in $dir"
 	make -C "$KBUILD_DIR" M="$dir" INSTALL_MOD_PATH="$MODINST_DIR" \
 		INSTALL_MOD_DIR="$subdir" modules_install >>"$log" 2>&1 ||
 		die_with_log "$log" "installing the modules of $dir failed"
@@ -357,6 +362,7 @@ make_initramfs()
 		echo
 	} >"$root/vmtest-cmd.sh"
 	[[ $VARIANT == debug ]] && touch "$root/vmtest-debug"
+	echo "${VMTEST_CPUS:-2}" >"$root/vmtest-cpus"
 	[[ $SHELL_MODE -eq 1 ]] && touch "$root/vmtest-shell"
 
 	(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) >"$INITRAMFS" ||

@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Livepatch relocations: a patch module reaches symbols it cannot link
+# against (static data of a module, a vmlinux symbol that is not exported)
+# through .klp.rela sections and SHN_LIVEPATCH symbols, as kpatch-built
+# modules do.  test_lp_reloc is built with placeholders that klp-convert.py
+# turns into that format.  The vmlinux section is applied when the patch
+# module loads, the module's section when the target module is patched:
+# at enable time, or when the target loads later.
+
+. "$(dirname "$0")"/functions.sh
+
+MOD=test_lp_reloc
+TARGET=test_lp_reloc_target
+ANSWER=/sys/module/$TARGET/parameters/answer
+PATCHED="secret=1234 banner=Linux"
+
+setup_config
+
+enable_log()
+{
+	echo "livepatch: enabling patch '$MOD'
+livepatch: '$MOD': initializing patching transition
+livepatch: '$MOD': starting patching transition
+livepatch: '$MOD': completing patching transition
+livepatch: '$MOD': patching complete"
+}
+
+disable_log()
+{
+	echo "% echo 0 > $KLP_SYSFS/$MOD/enabled
+livepatch: '$MOD': initializing unpatching transition
+livepatch: '$MOD': starting unpatching transition
+livepatch: '$MOD': completing unpatching transition
+livepatch: '$MOD': unpatching complete"
+}
+
+start_test "relocations to a loaded module and to vmlinux"
+load_mod $TARGET
+assert_eq "$ANSWER before" original "$(cat $ANSWER)"
+load_lp $MOD
+assert_eq "$ANSWER while patched" "$PATCHED" "$(cat $ANSWER)"
+disable_lp $MOD
+assert_eq "$ANSWER after" original "$(cat $ANSWER)"
+unload_lp $MOD
+unload_mod $TARGET
+check_result "% modprobe $TARGET
+% modprobe $MOD
+$(enable_log)
+$(disable_log)
+% rmmod $MOD
+% rmmod $TARGET"
+
+# The core undoes a module's relocations when it goes, so that it can
+# come back: x86 refuses to relocate over a non-zero value, which made
+# such a reload fail with Linux 6.1's core.
+start_test "relocations to a module loaded after the patch, twice"
+load_lp $MOD
+load_mod $TARGET
+assert_eq "$ANSWER while patched" "$PATCHED" "$(cat $ANSWER)"
+unload_mod $TARGET
+load_mod $TARGET
+assert_eq "$ANSWER after a reload" "$PATCHED" "$(cat $ANSWER)"
+unload_mod $TARGET
+disable_lp $MOD
+unload_lp $MOD
+check_result "% modprobe $MOD
+$(enable_log)
+% modprobe $TARGET
+livepatch: applying patch '$MOD' to loading module '$TARGET'
+% rmmod $TARGET
+livepatch: reverting patch '$MOD' on unloading module '$TARGET'
+% modprobe $TARGET
+livepatch: applying patch '$MOD' to loading module '$TARGET'
+% rmmod $TARGET
+livepatch: reverting patch '$MOD' on unloading module '$TARGET'
+$(disable_log)
+% rmmod $MOD"
+
+exit 0
