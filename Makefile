@@ -8,6 +8,9 @@
 #                       compatibility suite (CONFIG=debug: debug kernel)
 #   make shell          boot to an interactive guest shell
 #   make build          build the kernel and test modules only
+#   make bench          benchmarks: our core against upstream 6.1's, side
+#                       by side in the same VM (BUILD_DIR/bench)
+#   make bench-modules  only generate and build the benchmark modules
 #   make patch          write our files as one diff against pristine 6.1
 #   make lint           shellcheck, checkpatch and kernel-doc on our files
 #   make docs           build Documentation/livepatch, failing on warnings
@@ -21,7 +24,7 @@ SUITES ?= ours upstream
 
 export BUILD_DIR
 
-.PHONY: help run check shell build patch lint docs clean
+.PHONY: help run check shell build bench bench-modules patch lint docs clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -37,6 +40,12 @@ shell:
 
 build:
 	$(VMTEST) -c $(CONFIG) -b
+
+bench:
+	tools/testing/selftests/livepatch/bench/bench.sh
+
+bench-modules:
+	tools/testing/selftests/livepatch/bench/bench.sh -b
 
 patch:
 	@mkdir -p $(BUILD_DIR)

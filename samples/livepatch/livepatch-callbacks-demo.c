@@ -2,8 +2,9 @@
 /*
  * livepatch-callbacks-demo.c - when each livepatch callback runs
  *
- * Patches vmlinux (cmdline_proc_show, as livepatch-sample does, so do not
- * load both) and livepatch_callbacks_busymod (its work function), and
+ * Patches vmlinux (cmdline_proc_show, as livepatch-sample does: while one
+ * of the two is enabled, the core refuses the other) and
+ * livepatch_callbacks_busymod (its work function), and
  * declares an object for livepatch_callbacks_mod with callbacks only.
  * Every callback logs its name, the object and, for modules, the module's
  * state.  Load and unload the modules in different orders to see:
@@ -14,8 +15,11 @@
  *	pre_unpatch	before the object starts going back
  *	post_unpatch	once it is back, or when a target module goes
  *
- * With pre_patch_ret=-19 (for example), pre_patch fails: enabling fails
- * for vmlinux, and a target module loaded later refuses to load.
+ * Loaded with pre_patch_ret=-19 (for example), pre_patch fails for vmlinux
+ * and the patch does not load.  Written to
+ * /sys/module/livepatch_callbacks_demo/parameters/pre_patch_ret once the
+ * patch is enabled, it makes a target module loaded afterwards refuse to
+ * load.
  *
  *	insmod livepatch-callbacks-mod.ko
  *	insmod livepatch-callbacks-demo.ko

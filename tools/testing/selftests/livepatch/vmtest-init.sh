@@ -50,8 +50,16 @@ fi
 
 cd /root || exit
 echo; echo VMTEST-BEGIN
-bash /vmtest-cmd.sh </dev/null 2>&1
-status=$?
+# The consistency model must be tested across CPUs: a kernel that came up
+# with fewer CPUs than QEMU gave it is a broken set-up, not a pass.
+want_cpus=$(cat /vmtest-cpus 2>/dev/null)
+if [[ -n $want_cpus && $(nproc) -ne $want_cpus ]]; then
+	echo "vmtest: error: the guest has $(nproc) CPUs, QEMU gave it $want_cpus"
+	status=1
+else
+	bash /vmtest-cmd.sh </dev/null 2>&1
+	status=$?
+fi
 
 if [[ -e /vmtest-debug && -w $KMEMLEAK ]]; then
 	# Two scans: an object is only reported once it stayed unreferenced

@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# bench.sh - "make bench": run the livepatch benchmarks on our core and on
+# upstream 6.1's core, built from the same tree with the same config and
+# booted with the same QEMU settings, and print one table side by side.
+#
+# Usage: bench.sh [-b]      -b: only generate and build the modules (CI)
+#
+# Environment: BUILD_DIR (default ./build); BENCH_REPEAT, BENCH_ONLY and
+# BENCH_MAX_FUNCS are passed to bench-guest.sh; BENCH_CORES (default
+# "ours upstream").  Results go to BUILD_DIR/bench.
+
+set -o pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$SCRIPT_DIR/../../../../.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$REPO_DIR/build}
+mkdir -p "$BUILD_DIR"
+BUILD_DIR=$(cd "$BUILD_DIR" && pwd)
+export BUILD_DIR
+VMTEST=$SCRIPT_DIR/../vmtest.sh
+MODULES=$BUILD_DIR/bench-modules
+OUT=$BUILD_DIR/bench
+
+msg() { printf 'bench: %s\n' "$*" >&2; }
+die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+
+python3 "$SCRIPT_DIR/gen-modules.py" "$MODULES" ||
+	die "cannot generate the benchmark modules"
+
+if [[ ${1:-} == -b ]]; then
+	# Build them against the default kernel, as the benchmark would.
+	"$VMTEST" -b -m "$MODULES" || die "building the benchmark modules failed"
+	msg "benchmark modules built: $(find "$BUILD_DIR/user-modules/$(basename "$MODULES")" -name '*.ko' | wc -l)"
+	exit 0
+fi
+
+# Charts need matplotlib for the system's python3.
+PYTHON=/usr/bin/python3
+if ! "$PYTHON" -c 'import matplotlib' 2>/dev/null; then
+	if [[ $(id -u) -eq 0 && -z ${VMTEST_NO_INSTALL:-} ]]; then
+		msg "installing python3-matplotlib for the charts"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends python3-matplotlib >/dev/null 2>&1 ||
+			msg "could not install python3-matplotlib: no charts"
+	fi
+fi
+
+mkdir -p "$OUT"
+guest_env=(env BENCH_REPEAT="${BENCH_REPEAT:-3}")
+[[ -n ${BENCH_ONLY:-} ]] && guest_env+=(BENCH_ONLY="$BENCH_ONLY")
+[[ -n ${BENCH_MAX_FUNCS:-} ]] && guest_env+=(BENCH_MAX_FUNCS="$BENCH_MAX_FUNCS")
+
+for core in ${BENCH_CORES:-ours upstream}; do
+	flags=()
+	[[ $core == upstream ]] && flags=(-u)
+	msg "running the benchmarks on the $core core (log: $OUT/raw-$core.txt)"
+	start=$(date +%s)
+	VMTEST_TIMEOUT=${VMTEST_TIMEOUT:-7200} "$VMTEST" "${flags[@]}" \
+		-m "$MODULES" -- "${guest_env[@]}" \
+		/selftests/livepatch/bench/bench-guest.sh | tee "$OUT/raw-$core.txt" |
+		grep --line-buffered -v '^BENCH ' >&2
+	rc=$?
+	grep -q '^BENCH-DONE' "$OUT/raw-$core.txt" ||
+		die "the benchmarks did not finish on the $core core (exit $rc)"
+	msg "$core core: $(( $(date +%s) - start )) s"
+done
+
+"$PYTHON" "$SCRIPT_DIR/report.py" "$OUT" | tee "$OUT/table.txt"
