@@ -26,6 +26,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hash.h>
+#include <linux/irq_work.h>
 #include <linux/livepatch.h>
 #include <linux/mm.h>
 #include <linux/rculist.h>
@@ -75,6 +76,18 @@ static unsigned long klp_shadow_count;
 
 static void klp_shadow_resize_fn(struct work_struct *work);
 static DECLARE_WORK(klp_shadow_resize_work, klp_shadow_resize_fn);
+
+/*
+ * The callers may hold any lock, the scheduler's included, and
+ * schedule_work() may wake a worker: ask for the resize through an
+ * irq_work, which runs once interrupts are enabled again.
+ */
+static void klp_shadow_resize_kick(struct irq_work *work)
+{
+	schedule_work(&klp_shadow_resize_work);
+}
+
+static DEFINE_IRQ_WORK(klp_shadow_resize_irq_work, klp_shadow_resize_kick);
 
 static unsigned long klp_shadow_hash(void *obj, unsigned long id,
 				     unsigned int bits)
@@ -175,7 +188,7 @@ static void klp_shadow_insert(struct klp_shadow *shadow)
 	}
 	klp_shadow_count++;
 	if (!next && klp_shadow_wanted_bits(t))
-		schedule_work(&klp_shadow_resize_work);
+		irq_work_queue(&klp_shadow_resize_irq_work);
 }
 
 /* Unlink and free after a grace period; the destructor runs first. */
@@ -190,7 +203,7 @@ static void klp_shadow_remove(struct klp_shadow *shadow,
 		hlist_del_rcu(&shadow->node[next->slot]);
 	klp_shadow_count--;
 	if (!next && klp_shadow_wanted_bits(t))
-		schedule_work(&klp_shadow_resize_work);
+		irq_work_queue(&klp_shadow_resize_irq_work);
 
 	if (dtor)
 		dtor(shadow->obj, shadow->data);

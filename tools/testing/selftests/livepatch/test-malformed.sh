@@ -56,7 +56,7 @@ cleanup()
 			[[ -e $KLP_SYSFS/$m ]] && echo 0 >"$KLP_SYSFS/$m/enabled"
 		done
 		sleep 2
-		for m in test_lp_malformed test_lp_replace test_lp_mod_a test_lp_mod_b test_lp_target; do
+		for m in test_lp_malformed test_lp_replace test_lp_mod_a test_lp_mod_b test_lp_ipmodify test_lp_target; do
 			rmmod "$m" 2>/dev/null
 		done
 	fi
@@ -157,6 +157,34 @@ fi
 
 # The target's kthread waits in test_lp_target_sleep(), which the replace
 # patch changes: its transition stays open until "hold" goes back to 0.
+# ftrace lets one user at a time change where a function returns to.
+start_test "a function another ftrace user redirects: EBUSY, nothing left"
+load_mod test_lp_target
+load_mod test_lp_ipmodify
+load_failing_mod test_lp_mod_a
+assert_absent "$KLP_SYSFS/test_lp_mod_a"
+assert_absent /sys/module/test_lp_mod_a
+assert_eq "test_lp_target's a" original "$(cat /sys/module/test_lp_target/parameters/a)"
+unload_mod test_lp_ipmodify
+load_lp test_lp_mod_a
+assert_eq "test_lp_target's a" test_lp_mod_a "$(cat /sys/module/test_lp_target/parameters/a)"
+disable_lp test_lp_mod_a
+unload_lp test_lp_mod_a
+unload_mod test_lp_target
+check_log_contains "livepatch: failed to register ftrace handler for function 'test_lp_target_a_show' (-16)" \
+	"modprobe: ERROR: could not insert 'test_lp_mod_a': Device or resource busy"
+
+start_test "enabling an enabled patch again: EINVAL, the patch stays"
+load_mod test_lp_target
+load_lp $MOD case=enable_twice
+assert_sysfs "$MOD/enabled" 1
+assert_eq "test_lp_target's a" $MOD "$(cat /sys/module/test_lp_target/parameters/a)"
+disable_lp $MOD
+unload_lp $MOD
+unload_mod test_lp_target
+check_log_contains "livepatch: patch '$MOD' is already enabled" \
+	"$MOD: enabling the patch again: -22"
+
 start_test "enabling or disabling a patch during a transition: EBUSY"
 load_lp $MOD_A
 load_mod $TARGET hold=1

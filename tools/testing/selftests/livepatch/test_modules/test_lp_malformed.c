@@ -21,6 +21,9 @@
  *   mod_no_symbol   a test_lp_target function that does not exist: the
  *                   patch loads, test_lp_target is refused when it loads
  *   sympos          vmlinux function "sym" at position "sympos"
+ *   enable_twice    a valid patch, given to klp_enable_patch() a second
+ *                   time once enabled: the second call must fail and leave
+ *                   the patch as it is (the module loads)
  *
  * "sympos" also covers the ambiguous case: a name found several times in
  * vmlinux with sympos=0.
@@ -124,6 +127,8 @@ static int test_lp_malformed_setup(void)
 		func->old_name = "test_lp_malformed_no_such_function";
 	} else if (!strcmp(test_case, "mod_no_symbol")) {
 		func->old_name = "test_lp_target_no_such_function";
+	} else if (!strcmp(test_case, "enable_twice")) {
+		/* test_lp_malformed_init() does it. */
 	} else if (!strcmp(test_case, "sympos")) {
 		obj->name = NULL;
 		func->old_name = sym;
@@ -142,6 +147,9 @@ static int __init test_lp_malformed_init(void)
 	err = test_lp_malformed_setup();
 	if (!err)
 		err = klp_enable_patch(&test_lp_malformed_patch);
+	if (!err && !strcmp(test_case, "enable_twice"))
+		pr_info("enabling the patch again: %d\n",
+			klp_enable_patch(&test_lp_malformed_patch));
 	if (err)
 		kfree(test_lp_malformed_long_name);
 	return err;
