@@ -2,16 +2,28 @@
 /*
  * patch.c - redirect patched functions through ftrace
  *
- * Every patched function gets one struct klp_ops: an ftrace_ops filtered
- * on the function's ftrace location, whose handler rewrites the saved
- * instruction pointer so that the call returns into the replacement.
+ * Every patched function has a struct klp_ops, which holds the klp_funcs
+ * that redirect it.  The ftrace_ops that hooks it is shared: all the
+ * functions that start being redirected in one step (an object of a patch
+ * being enabled, or a module coming) go into one ftrace_ops, registered
+ * once, whose handler finds the function's klp_ops by the ftrace location
+ * it is called for, and rewrites the saved instruction pointer so that the
+ * call returns into the replacement.
  *
- * Locking: the table of klp_ops and every func_stack are changed only with
- * klp_mutex held.  The handler runs in any context, lock-free: it reads
- * func_stack under the preemption-disabled section that the ftrace
- * recursion guard gives it, which is an RCU-sched (and, for code where RCU
- * is not watching, an RCU-tasks-rude) read side.  Writers therefore use the
- * _rcu list primitives and wait for those grace periods before freeing.
+ * Why share: registering and unregistering an ftrace_ops each rewrite code
+ * and, for unregistering, wait for an RCU-tasks grace period.  With one
+ * ftrace_ops per function (as 6.1 has), disabling a patch of a thousand
+ * functions waits for a thousand grace periods; with a group, the functions
+ * of one step come and go together, in one update of the code and one
+ * wait.  The price is one hash lookup in the handler.
+ *
+ * Locking: the tables of klp_ops, every func_stack and the groups are
+ * changed only with klp_mutex held.  The handler runs in any context,
+ * lock-free: it reads the ip table and func_stack under the
+ * preemption-disabled section that the ftrace recursion guard gives it,
+ * which is an RCU-sched (and, for code where RCU is not watching, an
+ * RCU-tasks-rude) read side.  Writers therefore use the _rcu list
+ * primitives and wait for those grace periods before freeing.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -27,8 +39,22 @@
 #include "patch.h"
 #include "transition.h"
 
-/* Hooks by function address: lookups stay O(1) with thousands of them. */
-static DEFINE_HASHTABLE(klp_ops_table, 10);
+#define KLP_HOOK_BITS	10
+
+/**
+ * struct klp_hook_group - one ftrace_ops for the functions hooked together
+ * @fops:	the ftrace_ops, filtered on their ftrace locations
+ * @nr_hooks:	how many klp_ops it still hooks; it is unregistered with the
+ *		last one (an ftrace_ops with an empty filter would trace all)
+ */
+struct klp_hook_group {
+	struct ftrace_ops fops;
+	unsigned int nr_hooks;
+};
+
+/* Hooks by function address (for the core) and by ftrace location. */
+static DEFINE_HASHTABLE(klp_ops_table, KLP_HOOK_BITS);
+static DEFINE_HASHTABLE(klp_ops_ip_table, KLP_HOOK_BITS);
 
 struct klp_ops *klp_ops_lookup(void *old_func)
 {
@@ -44,13 +70,23 @@ struct klp_ops *klp_ops_lookup(void *old_func)
 	return NULL;
 }
 
+static struct klp_ops *notrace klp_ops_by_ip(unsigned long ip)
+{
+	struct klp_ops *ops;
+
+	hash_for_each_possible_rcu_notrace(klp_ops_ip_table, ops, ip_node, ip)
+		if (ops->ip == ip)
+			return ops;
+	return NULL;
+}
+
 /*
  * Pick the code a task must run.  The newest entry wins, unless the
  * function is in transition and this task has not switched yet: then the
  * task keeps the code it ran before the transition, which is the next
  * entry, or the original function when there is none.
  */
-static struct klp_func *klp_select_func(struct klp_ops *ops)
+static struct klp_func *notrace klp_select_func(struct klp_ops *ops)
 {
 	struct klp_func *func;
 
@@ -97,8 +133,8 @@ static void notrace klp_redirect_handler(unsigned long ip,
 					 struct ftrace_ops *fops,
 					 struct ftrace_regs *fregs)
 {
-	struct klp_ops *ops = container_of(fops, struct klp_ops, fops);
-	struct klp_func *func;
+	struct klp_func *func = NULL;
+	struct klp_ops *ops;
 	int bit;
 
 	/* Also disables preemption: our RCU read side (see top of file). */
@@ -106,7 +142,10 @@ static void notrace klp_redirect_handler(unsigned long ip,
 	if (WARN_ON_ONCE(bit < 0))
 		return;
 
-	func = klp_select_func(ops);
+	/* Not found: the hook is going away and the original code is due. */
+	ops = klp_ops_by_ip(ip);
+	if (ops)
+		func = klp_select_func(ops);
 	if (func)
 		ftrace_instruction_pointer_set(fregs,
 					       (unsigned long)func->new_func);
@@ -114,188 +153,380 @@ static void notrace klp_redirect_handler(unsigned long ip,
 	ftrace_test_recursion_unlock(bit);
 }
 
-static unsigned long klp_ftrace_location(struct klp_func *func)
+static struct klp_hook_group *klp_alloc_group(void)
 {
-	return ftrace_location((unsigned long)func->old_func);
-}
+	struct klp_hook_group *group = kzalloc(sizeof(*group), GFP_KERNEL);
 
-static struct klp_ops *klp_alloc_ops(void)
-{
-	struct klp_ops *ops = kzalloc(sizeof(*ops), GFP_KERNEL);
-
-	if (!ops)
+	if (!group)
 		return NULL;
-	INIT_LIST_HEAD(&ops->func_stack);
-	ops->fops.func = klp_redirect_handler;
+	group->fops.func = klp_redirect_handler;
 	/*
 	 * IPMODIFY: we change where the call returns; PERMANENT: refuse
 	 * "ftrace_enabled=0" while we rely on the hook.  x86 passes the
 	 * argument registers (ftrace_regs) without SAVE_REGS.
 	 */
-	ops->fops.flags = FTRACE_OPS_FL_DYNAMIC | FTRACE_OPS_FL_IPMODIFY |
-			  FTRACE_OPS_FL_PERMANENT;
+	group->fops.flags = FTRACE_OPS_FL_DYNAMIC | FTRACE_OPS_FL_IPMODIFY |
+			    FTRACE_OPS_FL_PERMANENT;
 #ifndef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
-	ops->fops.flags |= FTRACE_OPS_FL_SAVE_REGS;
+	group->fops.flags |= FTRACE_OPS_FL_SAVE_REGS;
 #endif
+	return group;
+}
+
+static struct klp_func *klp_ops_first(struct klp_ops *ops)
+{
+	return list_first_entry(&ops->func_stack, struct klp_func, stack_node);
+}
+
+/* A hook for @func, not published yet. */
+static struct klp_ops *klp_new_ops(struct klp_func *func)
+{
+	unsigned long ip = ftrace_location((unsigned long)func->old_func);
+	struct klp_ops *ops;
+
+	if (!ip) {
+		pr_err("failed to find location for function '%s'\n",
+		       func->old_name);
+		return ERR_PTR(-EINVAL);
+	}
+	ops = kzalloc(sizeof(*ops), GFP_KERNEL);
+	if (!ops)
+		return ERR_PTR(-ENOMEM);
+	ops->ip = ip;
+	INIT_LIST_HEAD(&ops->func_stack);
+	list_add(&func->stack_node, &ops->func_stack);
 	return ops;
 }
 
-/* Install the first redirection of a function: a new hook. */
-static int klp_hook_func(struct klp_func *func)
+static void klp_free_new_ops(struct klp_ops **new, unsigned int nr)
 {
-	unsigned long loc = klp_ftrace_location(func);
-	struct klp_ops *ops;
-	int err;
+	unsigned int i;
 
-	if (!loc) {
-		pr_err("failed to find location for function '%s'\n",
-		       func->old_name);
-		return -EINVAL;
+	for (i = 0; i < nr; i++) {
+		list_del(&klp_ops_first(new[i])->stack_node);
+		kfree(new[i]);
 	}
+}
 
-	ops = klp_alloc_ops();
-	if (!ops)
-		return -ENOMEM;
+static void klp_publish_ops(struct klp_ops *ops, struct klp_hook_group *group)
+{
+	ops->group = group;
+	hash_add(klp_ops_table, &ops->hnode,
+		 (unsigned long)klp_ops_first(ops)->old_func);
+	hash_add_rcu(klp_ops_ip_table, &ops->ip_node, ops->ip);
+}
 
-	list_add_rcu(&func->stack_node, &ops->func_stack);
+static void klp_unpublish_ops(struct klp_ops *ops)
+{
+	hash_del(&ops->hnode);
+	hash_del_rcu(&ops->ip_node);
+}
 
-	err = ftrace_set_filter_ip(&ops->fops, loc, 0, 0);
+/*
+ * Hook the functions of @new with one ftrace_ops.  The handler can only be
+ * called for their locations once it is registered, so the tables may
+ * show them before: it then finds them complete.
+ */
+static int klp_hook_group(struct klp_ops **new, unsigned int nr)
+{
+	struct klp_hook_group *group;
+	unsigned long *ips;
+	unsigned int i;
+	int err = -ENOMEM;
+
+	group = klp_alloc_group();
+	ips = kmalloc_array(nr, sizeof(*ips), GFP_KERNEL);
+	if (!group || !ips)
+		goto free;
+	for (i = 0; i < nr; i++)
+		ips[i] = new[i]->ip;
+
+	err = ftrace_set_filter_ips(&group->fops, ips, nr, 0, 1);
 	if (err) {
-		pr_err("failed to set ftrace filter for function '%s' (%d)\n",
-		       func->old_name, err);
-		goto free_ops;
+		if (nr == 1)
+			pr_err("failed to set ftrace filter for function '%s' (%d)\n",
+			       klp_ops_first(new[0])->old_name, err);
+		goto free_filter;
 	}
 
-	err = register_ftrace_function(&ops->fops);
+	for (i = 0; i < nr; i++)
+		klp_publish_ops(new[i], group);
+	group->nr_hooks = nr;
+
+	err = register_ftrace_function(&group->fops);
 	if (err) {
-		pr_err("failed to register ftrace handler for function '%s' (%d)\n",
-		       func->old_name, err);
-		goto free_ops;
+		if (nr == 1)
+			pr_err("failed to register ftrace handler for function '%s' (%d)\n",
+			       klp_ops_first(new[0])->old_name, err);
+		for (i = 0; i < nr; i++)
+			klp_unpublish_ops(new[i]);
+		goto free_filter;
 	}
-
-	hash_add(klp_ops_table, &ops->hnode, (unsigned long)func->old_func);
+	kfree(ips);
 	return 0;
 
-free_ops:
+free_filter:
 	/* Never registered: no handler can be running on it. */
-	ftrace_free_filter(&ops->fops);
-	list_del(&func->stack_node);
-	kfree(ops);
+	ftrace_free_filter(&group->fops);
+free:
+	kfree(ips);
+	kfree(group);
 	return err;
 }
 
-/* Remove the last redirection of a function, and its hook. */
-static void klp_unhook_func(struct klp_ops *ops, struct klp_func *func)
-{
-	/* Returns only once no handler can still see ops. */
-	WARN_ON(unregister_ftrace_function(&ops->fops));
-	ftrace_free_filter(&ops->fops);
-	hash_del(&ops->hnode);
-	list_del_rcu(&func->stack_node);
-	kfree(ops);
-}
-
-static int klp_redirect_func(struct klp_func *func)
+/* Shrink @group by the @nr hooks on @hooks: one update of the code. */
+static void klp_shrink_group(struct klp_hook_group *group,
+			     struct list_head *hooks, unsigned int nr)
 {
 	struct klp_ops *ops;
+	unsigned long *ips;
+	unsigned int i = 0;
+
+	ips = kmalloc_array(nr, sizeof(*ips), GFP_KERNEL);
+	if (ips) {
+		list_for_each_entry(ops, hooks, batch_node)
+			ips[i++] = ops->ip;
+		WARN_ON(ftrace_set_filter_ips(&group->fops, ips, nr, 1, 0));
+		kfree(ips);
+	} else {
+		list_for_each_entry(ops, hooks, batch_node)
+			WARN_ON(ftrace_set_filter_ip(&group->fops, ops->ip, 1, 0));
+	}
+	group->nr_hooks -= nr;
+}
+
+/*
+ * Take the hooks on @hooks, unpublished already, out of their groups: a
+ * group that loses all its hooks is unregistered, the others shrink.
+ * Returns once no handler can still be looking at them.  The hooks stay
+ * on the list, for the caller to free.
+ */
+static void klp_release_groups(struct list_head *hooks)
+{
+	struct klp_hook_group *group;
+	struct klp_ops *ops, *tmp;
+	bool shrunk = false;
+	LIST_HEAD(done);
+	unsigned int nr;
+
+	while (!list_empty(hooks)) {
+		LIST_HEAD(mine);
+
+		group = list_first_entry(hooks, struct klp_ops, batch_node)->group;
+		nr = 0;
+		list_for_each_entry_safe(ops, tmp, hooks, batch_node) {
+			if (ops->group == group) {
+				list_move_tail(&ops->batch_node, &mine);
+				nr++;
+			}
+		}
+
+		if (nr < group->nr_hooks) {
+			klp_shrink_group(group, &mine, nr);
+			shrunk = true;
+		} else {
+			/* Returns once no handler can still run on it. */
+			WARN_ON(unregister_ftrace_function(&group->fops));
+			ftrace_free_filter(&group->fops);
+			kfree(group);
+		}
+		list_splice_tail(&mine, &done);
+	}
+	list_splice(&done, hooks);
+
+	/* Handlers that found the hooks before they were unpublished. */
+	if (shrunk)
+		synchronize_rcu_tasks_rude();
+}
+
+/*
+ * Hook @new together or, if ftrace refuses that (another IPMODIFY user on
+ * one of them, say), one by one, so that the log names the function at
+ * fault as 6.1 does.  All or nothing: on error @new is as it was.
+ */
+static int klp_hook(struct klp_ops **new, unsigned int nr)
+{
+	LIST_HEAD(hooked);
+	struct klp_ops *ops;
+	unsigned int i;
 	int err;
 
-	if (WARN_ON(!func->old_func) || WARN_ON(func->patched))
-		return -EINVAL;
+	err = klp_hook_group(new, nr);
+	if (!err || nr == 1)
+		return err;
 
-	ops = klp_ops_lookup(func->old_func);
-	if (ops) {
-		/* Only an atomic-replace patch may stack (see core.c). */
-		list_add_rcu(&func->stack_node, &ops->func_stack);
-	} else {
-		err = klp_hook_func(func);
+	for (i = 0; i < nr; i++) {
+		err = klp_hook_group(&new[i], 1);
 		if (err)
-			return err;
+			break;
+		list_add_tail(&new[i]->batch_node, &hooked);
 	}
-	func->patched = true;
-	return 0;
+	if (err) {
+		list_for_each_entry(ops, &hooked, batch_node)
+			klp_unpublish_ops(ops);
+		klp_release_groups(&hooked);
+	}
+	return err;
 }
 
-static void klp_restore_func(struct klp_func *func)
+/* Restore the functions that klp_redirect_object() stacked so far. */
+static void klp_unstack(struct klp_func **stacked, unsigned int nr)
 {
-	struct klp_ops *ops;
-
-	if (WARN_ON(!func->patched) || WARN_ON(!func->old_func))
+	if (!nr)
 		return;
-	ops = klp_ops_lookup(func->old_func);
-	if (WARN_ON(!ops))
-		return;
-
-	if (list_is_singular(&ops->func_stack))
-		klp_unhook_func(ops, func);
-	else
-		/* The caller waits for handlers before freeing func. */
-		list_del_rcu(&func->stack_node);
-	func->patched = false;
+	while (nr--)
+		list_del_rcu(&stacked[nr]->stack_node);
+	/* The handler may have picked one of them. */
+	synchronize_rcu_tasks_rude();
 }
 
-static void klp_unpatch_object_funcs(struct klp_object *obj, bool nops_only)
+static unsigned int klp_object_nr_funcs(struct klp_object *obj)
 {
 	struct klp_func *func;
+	unsigned int nr = 0;
 
-	klp_for_each_func(obj, func) {
-		if (nops_only && !func->nop)
-			continue;
-		if (func->patched)
-			klp_restore_func(func);
-	}
-	if (!nops_only || obj->dynamic)
-		obj->patched = false;
-}
-
-void klp_restore_object(struct klp_object *obj)
-{
-	klp_unpatch_object_funcs(obj, false);
+	klp_for_each_func(obj, func)
+		nr++;
+	return nr;
 }
 
 /**
  * klp_redirect_object() - redirect every function of a loaded object
  * @obj: the object; its functions are resolved already
  *
- * All or nothing: on error the functions redirected so far are restored.
+ * Functions that are hooked already (an atomic replace taking over) get
+ * the new klp_func on top of their stack; the others are hooked together,
+ * with one ftrace_ops.  All or nothing: on error nothing is redirected.
  *
  * Return: 0 or a negative errno.
  */
 int klp_redirect_object(struct klp_object *obj)
 {
-	struct klp_func *func;
-	int err;
+	unsigned int nr = klp_object_nr_funcs(obj), nr_new = 0, nr_stacked = 0;
+	struct klp_func *func, **stacked;
+	struct klp_ops *ops, **new;
+	int err = 0;
 
 	if (WARN_ON(obj->patched))
 		return -EINVAL;
+	if (!nr) {
+		obj->patched = true;
+		return 0;
+	}
+
+	new = kmalloc_array(nr, sizeof(*new), GFP_KERNEL);
+	stacked = kmalloc_array(nr, sizeof(*stacked), GFP_KERNEL);
+	if (!new || !stacked) {
+		err = -ENOMEM;
+		goto out;
+	}
 
 	klp_for_each_func(obj, func) {
-		err = klp_redirect_func(func);
-		if (err) {
-			klp_restore_object(obj);
-			return err;
+		if (WARN_ON(!func->old_func) || WARN_ON(func->patched)) {
+			err = -EINVAL;
+			break;
 		}
+		ops = klp_ops_lookup(func->old_func);
+		if (ops) {
+			/* Only an atomic-replace patch may stack (see core.c). */
+			list_add_rcu(&func->stack_node, &ops->func_stack);
+			stacked[nr_stacked++] = func;
+			continue;
+		}
+		ops = klp_new_ops(func);
+		if (IS_ERR(ops)) {
+			err = PTR_ERR(ops);
+			break;
+		}
+		new[nr_new++] = ops;
 	}
+
+	if (!err && nr_new)
+		err = klp_hook(new, nr_new);
+	if (err) {
+		klp_free_new_ops(new, nr_new);
+		klp_unstack(stacked, nr_stacked);
+		goto out;
+	}
+
+	klp_for_each_func(obj, func)
+		func->patched = true;
 	obj->patched = true;
-	return 0;
+out:
+	kfree(stacked);
+	kfree(new);
+	return err;
 }
 
-static void klp_unpatch_patch_objects(struct klp_patch *patch, bool nops_only)
+/*
+ * Stop redirecting the functions of @obj (only its nops if @nops_only).
+ * A function whose stack keeps other entries just loses its own; the
+ * hooks left without any are put on @dying, unpublished, for
+ * klp_unhook_dying().  The caller waits for handlers before freeing a
+ * klp_func taken off a stack.
+ */
+static void klp_restore_funcs(struct klp_object *obj, bool nops_only,
+			      struct list_head *dying)
+{
+	struct klp_func *func;
+	struct klp_ops *ops;
+
+	klp_for_each_func(obj, func) {
+		if ((nops_only && !func->nop) || !func->patched)
+			continue;
+		func->patched = false;
+		ops = klp_ops_lookup(func->old_func);
+		if (WARN_ON(!ops))
+			continue;
+		if (list_is_singular(&ops->func_stack)) {
+			klp_unpublish_ops(ops);
+			list_add_tail(&ops->batch_node, dying);
+		} else {
+			list_del_rcu(&func->stack_node);
+		}
+	}
+	if (!nops_only || obj->dynamic)
+		obj->patched = false;
+}
+
+static void klp_unhook_dying(struct list_head *dying)
+{
+	struct klp_ops *ops, *tmp;
+
+	klp_release_groups(dying);
+	list_for_each_entry_safe(ops, tmp, dying, batch_node) {
+		list_del(&klp_ops_first(ops)->stack_node);
+		list_del(&ops->batch_node);
+		kfree(ops);
+	}
+}
+
+void klp_restore_object(struct klp_object *obj)
+{
+	LIST_HEAD(dying);
+
+	klp_restore_funcs(obj, false, &dying);
+	klp_unhook_dying(&dying);
+}
+
+static void klp_restore_patch_funcs(struct klp_patch *patch, bool nops_only)
 {
 	struct klp_object *obj;
+	LIST_HEAD(dying);
 
 	klp_for_each_object(patch, obj)
 		if (obj->patched)
-			klp_unpatch_object_funcs(obj, nops_only);
+			klp_restore_funcs(obj, nops_only, &dying);
+	klp_unhook_dying(&dying);
 }
 
 void klp_restore_patch(struct klp_patch *patch)
 {
-	klp_unpatch_patch_objects(patch, false);
+	klp_restore_patch_funcs(patch, false);
 }
 
 /* Drop the nops of a completed atomic replace: they have done their job. */
 void klp_restore_nops(struct klp_patch *patch)
 {
-	klp_unpatch_patch_objects(patch, true);
+	klp_restore_patch_funcs(patch, true);
 }

@@ -6,11 +6,18 @@
 #include <linux/list.h>
 #include <linux/ftrace.h>
 
+struct klp_hook_group;
+
 /**
- * struct klp_ops - the ftrace hook on one patched function
- * @hnode:	entry in the table of hooks, keyed by the function's address
+ * struct klp_ops - the hook on one patched function
+ * @hnode:	entry in the table of hooks by function address
+ * @ip_node:	entry in the table of hooks by ftrace location, which is
+ *		what the handler is called with
+ * @ip:		the function's ftrace location
  * @func_stack:	the klp_funcs redirecting the function, newest first
- * @fops:	the ftrace_ops registered for the function
+ * @group:	the ftrace_ops that hooks the function, shared with the
+ *		other functions hooked at the same time
+ * @batch_node:	entry in a list of hooks being added or removed together
  *
  * Since non-replace patches may not overlap, @func_stack holds one entry,
  * except while an atomic-replace patch takes over: then the new patch's
@@ -19,8 +26,11 @@
  */
 struct klp_ops {
 	struct hlist_node hnode;
+	struct hlist_node ip_node;
+	unsigned long ip;
 	struct list_head func_stack;
-	struct ftrace_ops fops;
+	struct klp_hook_group *group;
+	struct list_head batch_node;
 };
 
 struct klp_ops *klp_ops_lookup(void *old_func);
