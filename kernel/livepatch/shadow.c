@@ -168,7 +168,8 @@ static unsigned int klp_shadow_wanted_bits(struct klp_shadow_table *t)
 
 	if (klp_shadow_count > size && t->bits < KLP_SHADOW_MAX_BITS)
 		return min(t->bits + 2, KLP_SHADOW_MAX_BITS);
-	if (klp_shadow_count < size / 16 && t->bits > KLP_SHADOW_MIN_BITS)
+	/* Far below the growth point, so that churn does not resize. */
+	if (klp_shadow_count < size / 64 && t->bits > KLP_SHADOW_MIN_BITS)
 		return max(t->bits - 2, KLP_SHADOW_MIN_BITS);
 	return 0;
 }

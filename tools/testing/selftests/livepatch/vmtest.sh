@@ -153,9 +153,10 @@ prepare_tree()
 	echo "$want" >"$stamp"
 }
 
-# Make DST hold exactly what SRC holds.  Files whose content is unchanged
-# keep their time stamps, so make rebuilds only what really changed; copied
-# files get the current time, never an older one.
+# sync_path SRC DST [all] - make DST hold exactly what SRC holds.  Files
+# whose content is unchanged keep their time stamps, so make rebuilds only
+# what really changed; copied files get the current time, never an older
+# one.  Build products in DST are kept, unless "all" is given.
 sync_path()
 {
 	local src=$1 dst=$2
@@ -163,8 +164,9 @@ sync_path()
 	if [[ -d $src ]]; then
 		[[ -d $dst ]] || rm -f "$dst"
 		mkdir -p "$dst"
-		rsync -r --checksum --delete --exclude='*.o' --exclude='*.ko' \
-			--exclude='.*.cmd' --exclude='*.mod*' "$src/" "$dst/"
+		rsync -r --checksum --delete ${3:+--delete-excluded} \
+			--exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+			--exclude='*.mod*' "$src/" "$dst/"
 	elif [[ -f $src ]]; then
 		[[ -d $dst ]] && rm -rf "$dst"
 		cmp -s "$src" "$dst" || cp "$src" "$dst"
@@ -179,7 +181,8 @@ overlay_tree()
 
 	[[ $UPSTREAM -eq 1 ]] && from=$PRISTINE_DIR
 	for p in "${OVERLAY_PATHS[@]}"; do
-		sync_path "$from/$p" "$SRC_DIR/$p"
+		# Nothing is built in the tree (O=): no object file to keep.
+		sync_path "$from/$p" "$SRC_DIR/$p" all
 	done
 }
 
@@ -267,10 +270,13 @@ build_external()
 # have the same names); and the user's modules (-m).
 build_test_modules()
 {
-	local tm=$SRC_DIR/tools/testing/selftests/livepatch/test_modules d copy
+	local d copy
 
 	: >"$KBUILD_DIR/external.log"
-	[[ -d $tm ]] && build_external "$tm"
+	# Built from a copy, so that "-u" kernels get them too.
+	copy=$BUILD_DIR/test-modules
+	sync_path "$SCRIPT_DIR/test_modules" "$copy"
+	build_external "$copy"
 	copy=$BUILD_DIR/upstream-samples
 	sync_path "$PRISTINE_DIR/samples/livepatch" "$copy"
 	build_external "$copy" extra/upstream-samples

@@ -48,8 +48,8 @@ NOTES = """How each row is measured (bench-guest.sh and the bench_* modules):
 - enable beside K patch(es): the same for a 20-function patch while K
   independent 20-function patches are enabled.
 - busy tasks: T kthreads calling the patched function in loops (100 calls,
-  then a 1-jiffy sleep) and T/10 user tasks reading a sysfs file that
-  calls it; time to enable (disable) a patch of it, as above.
+  then a 20 ms sleep) and T/10 user tasks reading a sysfs file that calls
+  it; time to enable (disable) a patch of it, as above.
 - shadow: mean ns of 1e5 klp_shadow_get() on random live variables, and
   of 1e4 klp_shadow_alloc() then klp_shadow_free() of new ones.
 - slab: /proc/meminfo Slab before and after enabling the 1000-function
