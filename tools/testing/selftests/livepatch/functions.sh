@@ -58,6 +58,39 @@ wait_for()
 	return 1
 }
 
+# A file descriptor that never becomes readable: "read -t" on it sleeps
+# for a fraction of a second without starting a process.
+exec {NAP_FD}<> <(:)
+
+nap()
+{
+	read -r -t "$1" -u "$NAP_FD"
+	return 0
+}
+
+# file_is FILE VALUE - FILE's first line is VALUE
+# shellcheck disable=SC2317  # called through eval
+file_is()
+{
+	local v
+
+	read -r v <"$1" 2>/dev/null && [[ $v == "$2" ]]
+}
+
+# poll COMMAND SECONDS - run COMMAND every 2 ms until it succeeds; fail
+# after SECONDS.  Finer grained than wait_for, for the timings.
+poll()
+{
+	local start now
+
+	start=${EPOCHREALTIME//[!0-9]/}
+	until eval "$1"; do
+		now=${EPOCHREALTIME//[!0-9]/}
+		((now - start > $2 * 1000000)) && return 1
+		nap 0.002
+	done
+}
+
 # --- configuration saved and restored around a script -------------------------
 
 _saved_ftrace_enabled=
@@ -197,6 +230,27 @@ disable_lp_nowait()
 }
 
 # --- checking results ------------------------------------------------------------
+
+# patching_log PATCH - the kernel log of enabling PATCH, transition included
+patching_log()
+{
+	echo "livepatch: enabling patch '$1'
+livepatch: '$1': initializing patching transition
+livepatch: '$1': starting patching transition
+livepatch: '$1': completing patching transition
+livepatch: '$1': patching complete"
+}
+
+# unpatching_log PATCH - what disable_lp logs for PATCH, and the kernel log
+# of its transition
+unpatching_log()
+{
+	echo "% echo 0 > $KLP_SYSFS/$1/enabled
+livepatch: '$1': initializing unpatching transition
+livepatch: '$1': starting unpatching transition
+livepatch: '$1': completing unpatching transition
+livepatch: '$1': unpatching complete"
+}
 
 _dmesg_mark=
 TEST_NAME=

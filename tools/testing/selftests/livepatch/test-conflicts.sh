@@ -63,26 +63,6 @@ modprobe_error()
 	echo "modprobe: ERROR: could not insert '$1': $2"
 }
 
-# The kernel log of enabling patch MOD and of its transition.
-enable_log()
-{
-	echo "livepatch: enabling patch '$1'
-livepatch: '$1': initializing patching transition
-livepatch: '$1': starting patching transition
-livepatch: '$1': completing patching transition
-livepatch: '$1': patching complete"
-}
-
-# The kernel log of disabling patch MOD, from the sysfs write on.
-disable_log()
-{
-	echo "% echo 0 > $KLP_SYSFS/$1/enabled
-livepatch: '$1': initializing unpatching transition
-livepatch: '$1': starting unpatching transition
-livepatch: '$1': completing unpatching transition
-livepatch: '$1': unpatching complete"
-}
-
 # conflict_log FUNC,SYMPOS OBJECT OWNER - the core's refusal of a function
 # that patch OWNER already changes.
 conflict_log()
@@ -179,14 +159,14 @@ disable_lp $P1
 unload_lp $P1
 assert_reads /proc/version "$orig_version"
 check_result "% modprobe $P1 funcs=version_proc_show
-$(enable_log $P1)
+$(patching_log $P1)
 % modprobe $P2 funcs=version_proc_show
 $(conflict_log version_proc_show,1 vmlinux $P1)
 $(modprobe_error $P2 'Invalid argument')
 % modprobe $P2 funcs=loadavg_proc_show,version_proc_show
 $(conflict_log version_proc_show,1 vmlinux $P1)
 $(modprobe_error $P2 'Invalid argument')
-$(disable_log $P1)
+$(unpatching_log $P1)
 % rmmod $P1"
 
 start_test "vmlinux: sympos 0 and 1 name the same function"
@@ -205,21 +185,21 @@ disable_lp $P1
 unload_lp $P1
 assert_reads /proc/version "$orig_version"
 check_result "% modprobe $P1 funcs=version_proc_show@1
-$(enable_log $P1)
+$(patching_log $P1)
 % modprobe $P2 funcs=version_proc_show
 $(conflict_log version_proc_show,1 vmlinux $P1)
 $(modprobe_error $P2 'Invalid argument')
 % modprobe $P3 funcs=version_proc_show@1
 $(conflict_log version_proc_show,1 vmlinux $P1)
 $(modprobe_error $P3 'Invalid argument')
-$(disable_log $P1)
+$(unpatching_log $P1)
 % rmmod $P1
 % modprobe $P1 funcs=version_proc_show
-$(enable_log $P1)
+$(patching_log $P1)
 % modprobe $P2 funcs=version_proc_show@1
 $(conflict_log version_proc_show,1 vmlinux $P1)
 $(modprobe_error $P2 'Invalid argument')
-$(disable_log $P1)
+$(unpatching_log $P1)
 % rmmod $P1"
 
 # x86's SYSCALL_DEFINE0() makes __x64_sys_<name> an alias of
@@ -238,12 +218,12 @@ disable_lp $P1
 unload_lp $P1
 sync
 check_result "% modprobe $P1 funcs=__do_sys_sync
-$(enable_log $P1)
+$(patching_log $P1)
 % modprobe $P2 funcs=__x64_sys_sync
 $(conflict_log __x64_sys_sync,1 vmlinux $P1)
 $(modprobe_error $P2 'Invalid argument')
 $P1: sync() replaced
-$(disable_log $P1)
+$(unpatching_log $P1)
 % rmmod $P1"
 
 # --- a module ----------------------------------------------------------------------
@@ -265,14 +245,14 @@ assert_reads "$TPARAM/a" original
 unload_mod $TARGET
 check_result "% modprobe $TARGET
 % modprobe $P1 funcs=$FUNC_A
-$(enable_log $P1)
+$(patching_log $P1)
 % modprobe $P2 funcs=$FUNC_A@1
 $(conflict_log $FUNC_A,1 $TARGET $P1)
 $(modprobe_error $P2 'Invalid argument')
 % modprobe $P2 funcs=version_proc_show,$FUNC_B,$FUNC_A
 $(conflict_log $FUNC_A,1 $TARGET $P1)
 $(modprobe_error $P2 'Invalid argument')
-$(disable_log $P1)
+$(unpatching_log $P1)
 % rmmod $P1
 % rmmod $TARGET"
 
@@ -290,7 +270,7 @@ assert_sysfs "$P1/$TARGET/patched" 0
 disable_lp $P1
 unload_lp $P1
 check_result "% modprobe $P1 funcs=$FUNC_A
-$(enable_log $P1)
+$(patching_log $P1)
 % modprobe $P2 funcs=$FUNC_A
 $(conflict_log $FUNC_A,1 $TARGET $P1)
 $(modprobe_error $P2 'Invalid argument')
@@ -304,7 +284,7 @@ $(conflict_log $FUNC_A,1 $TARGET $P1)
 $(modprobe_error $P2 'Invalid argument')
 % rmmod $TARGET
 livepatch: reverting patch '$P1' on unloading module '$TARGET'
-$(disable_log $P1)
+$(unpatching_log $P1)
 % rmmod $P1"
 
 start_test "module: an alias of a patched function is refused"
@@ -326,18 +306,18 @@ assert_reads "$TPARAM/b" original
 unload_mod $TARGET
 check_result "% modprobe $TARGET
 % modprobe $P1 funcs=$FUNC_B
-$(enable_log $P1)
+$(patching_log $P1)
 % modprobe $P2 funcs=$FUNC_B_ALIAS
 $(conflict_log $FUNC_B_ALIAS,1 $TARGET $P1)
 $(modprobe_error $P2 'Invalid argument')
-$(disable_log $P1)
+$(unpatching_log $P1)
 % rmmod $P1
 % modprobe $P1 funcs=$FUNC_B_ALIAS
-$(enable_log $P1)
+$(patching_log $P1)
 % modprobe $P2 funcs=$FUNC_B
 $(conflict_log $FUNC_B,1 $TARGET $P1)
 $(modprobe_error $P2 'Invalid argument')
-$(disable_log $P1)
+$(unpatching_log $P1)
 % rmmod $P1
 % rmmod $TARGET"
 
@@ -362,9 +342,9 @@ unload_mod $TARGET
 disable_lp $P1
 unload_lp $P1
 check_result "% modprobe $P1 funcs=$FUNC_B
-$(enable_log $P1)
+$(patching_log $P1)
 % modprobe $P2 funcs=$FUNC_B_ALIAS
-$(enable_log $P2)
+$(patching_log $P2)
 % modprobe $TARGET
 livepatch: applying patch '$P1' to loading module '$TARGET'
 $(conflict_log $FUNC_B_ALIAS,1 $TARGET $P1)
@@ -372,13 +352,13 @@ livepatch: failed to initialize patch '$P2' for module '$TARGET' (-22)
 livepatch: patch '$P2' failed for module '$TARGET', refusing to load module '$TARGET'
 livepatch: reverting patch '$P1' on unloading module '$TARGET'
 $(modprobe_error $TARGET 'Invalid argument')
-$(disable_log $P2)
+$(unpatching_log $P2)
 % rmmod $P2
 % modprobe $TARGET
 livepatch: applying patch '$P1' to loading module '$TARGET'
 % rmmod $TARGET
 livepatch: reverting patch '$P1' on unloading module '$TARGET'
-$(disable_log $P1)
+$(unpatching_log $P1)
 % rmmod $P1"
 
 # A work item sleeping in test_lp_conflict_target_busy() holds the
@@ -419,7 +399,7 @@ $(modprobe_error $P3 'Device or resource busy')
 % echo 0 > $TPARAM/block
 livepatch: '$P1': completing patching transition
 livepatch: '$P1': patching complete
-$(disable_log $P1)
+$(unpatching_log $P1)
 % rmmod $P1
 % rmmod $TARGET"
 
@@ -450,7 +430,7 @@ unload_lp $P3
 unload_mod $TARGET
 check_result_except "signaling remaining tasks" "% modprobe $TARGET
 % modprobe $P1 funcs=loadavg_proc_show
-$(enable_log $P1)
+$(patching_log $P1)
 % echo 1 > $TPARAM/block
 % modprobe $P3 replace=1 funcs=$FUNC_BUSY
 livepatch: enabling patch '$P3'
@@ -467,9 +447,9 @@ livepatch: '$P3': completing patching transition
 livepatch: '$P3': patching complete
 % rmmod $P1
 % modprobe $P2 funcs=loadavg_proc_show
-$(enable_log $P2)
-$(disable_log $P2)
-$(disable_log $P3)
+$(patching_log $P2)
+$(unpatching_log $P2)
+$(unpatching_log $P3)
 % rmmod $P2
 % rmmod $P3
 % rmmod $TARGET"
@@ -561,11 +541,11 @@ unload_mod $TARGET
 assert_reads /proc/version "$orig_version"
 check_result "% modprobe $TARGET
 % modprobe $P1 funcs=version_proc_show
-$(enable_log $P1)
+$(patching_log $P1)
 % modprobe $P2 funcs=loadavg_proc_show,$FUNC_A
-$(enable_log $P2)
+$(patching_log $P2)
 % modprobe $P3 replace=1 funcs=version_proc_show,$FUNC_B
-$(enable_log $P3)
+$(patching_log $P3)
 % rmmod $P1
 % rmmod $P2
 % modprobe $P1 funcs=version_proc_show
@@ -575,12 +555,12 @@ $(modprobe_error $P1 'Invalid argument')
 $(conflict_log $FUNC_B_ALIAS,1 $TARGET $P3)
 $(modprobe_error $P1 'Invalid argument')
 % modprobe $P1 funcs=loadavg_proc_show,$FUNC_A
-$(enable_log $P1)
+$(patching_log $P1)
 % modprobe $P2 replace=1 funcs=version_proc_show,loadavg_proc_show
-$(enable_log $P2)
+$(patching_log $P2)
 % rmmod $P1
 % rmmod $P3
-$(disable_log $P2)
+$(unpatching_log $P2)
 % rmmod $P2
 % rmmod $TARGET"
 
@@ -602,11 +582,11 @@ assert_reads "$TPARAM/b" original
 unload_mod $TARGET
 check_result "% modprobe $TARGET
 % modprobe $P1 funcs=$FUNC_B
-$(enable_log $P1)
+$(patching_log $P1)
 % modprobe $P2 replace=1 funcs=$FUNC_B_ALIAS
-$(enable_log $P2)
+$(patching_log $P2)
 % rmmod $P1
-$(disable_log $P2)
+$(unpatching_log $P2)
 % rmmod $P2
 % rmmod $TARGET"
 
@@ -645,19 +625,19 @@ unload_mod $TARGET
 [[ $(cat /proc/loadavg) == "$P2" ]] && fail_case "/proc/loadavg still patched"
 check_result "% modprobe $TARGET
 % modprobe $P1 funcs=version_proc_show
-$(enable_log $P1)
+$(patching_log $P1)
 % modprobe $P2 funcs=loadavg_proc_show
-$(enable_log $P2)
+$(patching_log $P2)
 % modprobe $P3 funcs=$FUNC_A
-$(enable_log $P3)
-$(disable_log $P1)
+$(patching_log $P3)
+$(unpatching_log $P1)
 % rmmod $P1
-$(disable_log $P3)
+$(unpatching_log $P3)
 % rmmod $P3
 % modprobe $P1 funcs=version_proc_show
-$(enable_log $P1)
-$(disable_log $P2)
-$(disable_log $P1)
+$(patching_log $P1)
+$(unpatching_log $P2)
+$(unpatching_log $P1)
 % rmmod $P1
 % rmmod $P2
 % rmmod $TARGET"

@@ -18,24 +18,6 @@ PATCHED="secret=1234 banner=Linux"
 
 setup_config
 
-enable_log()
-{
-	echo "livepatch: enabling patch '$MOD'
-livepatch: '$MOD': initializing patching transition
-livepatch: '$MOD': starting patching transition
-livepatch: '$MOD': completing patching transition
-livepatch: '$MOD': patching complete"
-}
-
-disable_log()
-{
-	echo "% echo 0 > $KLP_SYSFS/$MOD/enabled
-livepatch: '$MOD': initializing unpatching transition
-livepatch: '$MOD': starting unpatching transition
-livepatch: '$MOD': completing unpatching transition
-livepatch: '$MOD': unpatching complete"
-}
-
 start_test "relocations to a loaded module and to vmlinux"
 load_mod $TARGET
 assert_eq "$ANSWER before" original "$(cat $ANSWER)"
@@ -47,8 +29,8 @@ unload_lp $MOD
 unload_mod $TARGET
 check_result "% modprobe $TARGET
 % modprobe $MOD
-$(enable_log)
-$(disable_log)
+$(patching_log $MOD)
+$(unpatching_log $MOD)
 % rmmod $MOD
 % rmmod $TARGET"
 
@@ -66,7 +48,7 @@ unload_mod $TARGET
 disable_lp $MOD
 unload_lp $MOD
 check_result "% modprobe $MOD
-$(enable_log)
+$(patching_log $MOD)
 % modprobe $TARGET
 livepatch: applying patch '$MOD' to loading module '$TARGET'
 % rmmod $TARGET
@@ -75,7 +57,7 @@ livepatch: reverting patch '$MOD' on unloading module '$TARGET'
 livepatch: applying patch '$MOD' to loading module '$TARGET'
 % rmmod $TARGET
 livepatch: reverting patch '$MOD' on unloading module '$TARGET'
-$(disable_log)
+$(unpatching_log $MOD)
 % rmmod $MOD"
 
 exit 0

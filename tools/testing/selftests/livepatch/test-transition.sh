@@ -31,39 +31,6 @@ BG_PIDS=()
 
 # --- helpers --------------------------------------------------------------------
 
-# A file descriptor that never becomes readable: "read -t" on it sleeps
-# for a fraction of a second without starting a process.
-exec {NAP_FD}<> <(:)
-
-nap()
-{
-	read -r -t "$1" -u "$NAP_FD"
-	return 0
-}
-
-# file_is FILE VALUE - FILE's first line is VALUE
-# shellcheck disable=SC2317  # called through eval
-file_is()
-{
-	local v
-
-	read -r v <"$1" 2>/dev/null && [[ $v == "$2" ]]
-}
-
-# poll COMMAND SECONDS - run COMMAND every 2 ms until it succeeds; fail
-# after SECONDS.  Finer grained than wait_for, for the timings.
-poll()
-{
-	local start now
-
-	start=${EPOCHREALTIME//[!0-9]/}
-	until eval "$1"; do
-		now=${EPOCHREALTIME//[!0-9]/}
-		((now - start > $2 * 1000000)) && return 1
-		nap 0.002
-	done
-}
-
 param()
 {
 	local v
