@@ -30,23 +30,11 @@ wait_replaced()
 	wait_for "[[ ! -e $KLP_SYSFS/$1 ]]" || fail_case "$1 was not replaced"
 }
 
+# enable_log MOD [PARAMS...] - what load_lp logs, and the kernel log
 enable_log()
 {
-	echo "% modprobe $*
-livepatch: enabling patch '$1'
-livepatch: '$1': initializing patching transition
-livepatch: '$1': starting patching transition
-livepatch: '$1': completing patching transition
-livepatch: '$1': patching complete"
-}
-
-disable_log()
-{
-	echo "% echo 0 > $KLP_SYSFS/$1/enabled
-livepatch: '$1': initializing unpatching transition
-livepatch: '$1': starting unpatching transition
-livepatch: '$1': completing unpatching transition
-livepatch: '$1': unpatching complete"
+	echo "% modprobe $*"
+	patching_log "$1"
 }
 
 # After a failed case, remove what the script may have left (patches first),
@@ -93,7 +81,7 @@ $TARGET: init, a: original
 $(enable_log $MOD_B)
 $(enable_log $REPLACE)
 % rmmod $MOD_B
-$(disable_log $REPLACE)
+$(unpatching_log $REPLACE)
 % rmmod $REPLACE
 % rmmod $TARGET
 $TARGET: exit"
@@ -124,7 +112,7 @@ $(enable_log $MOD_B)
 $(enable_log $REPLACE)
 % rmmod $MOD_A
 % rmmod $MOD_B
-$(disable_log $REPLACE)
+$(unpatching_log $REPLACE)
 % rmmod $REPLACE
 % rmmod $TARGET
 $TARGET: exit"
@@ -148,7 +136,7 @@ $(enable_log $REPLACE)
 % modprobe $TARGET
 livepatch: applying patch '$REPLACE' to loading module '$TARGET'
 $TARGET: init, a: $REPLACE
-$(disable_log $REPLACE)
+$(unpatching_log $REPLACE)
 % rmmod $REPLACE
 % rmmod $TARGET
 $TARGET: exit"
@@ -204,8 +192,8 @@ livepatch: '$REPLACE': completing unpatching transition
 livepatch: '$REPLACE': unpatching complete
 % echo 0 > /sys/module/$TARGET/parameters/hold
 % rmmod $REPLACE
-$(disable_log $MOD_A)
-$(disable_log $MOD_B)
+$(unpatching_log $MOD_A)
+$(unpatching_log $MOD_B)
 % rmmod $MOD_A
 % rmmod $MOD_B
 % rmmod $TARGET
@@ -253,7 +241,7 @@ livepatch: '$REPLACE': starting patching transition
 livepatch: '$REPLACE': completing patching transition
 livepatch: '$REPLACE': patching complete
 % rmmod $MOD_B
-$(disable_log $REPLACE)
+$(unpatching_log $REPLACE)
 % rmmod $REPLACE
 % rmmod $TARGET
 $TARGET: exit"

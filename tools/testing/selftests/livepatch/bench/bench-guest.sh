@@ -20,17 +20,14 @@ REPEAT=${BENCH_REPEAT:-3}
 ONLY=${BENCH_ONLY:-call sizes independent tasks shadow}
 MAX_FUNCS=${BENCH_MAX_FUNCS:-1000}
 
+# nap and file_is
+# shellcheck source=../functions.sh
+. "$(dirname "$0")"/../functions.sh
+
 die()
 {
 	echo "bench: error: $*" >&2
 	exit 1
-}
-
-# A sleep without a fork: wait for input that never comes.
-exec {nap_fd}<> <(:)
-nap()
-{
-	read -r -t "$1" -u "$nap_fd" || :
 }
 
 # Microseconds since the epoch, into the variable named $1.
@@ -42,10 +39,10 @@ now_us()
 # wait_value FILE VALUE [TIMEOUT_S] - until FILE reads VALUE.
 wait_value()
 {
-	local v end=$((SECONDS + ${3:-600}))
+	local end=$((SECONDS + ${3:-600}))
 
 	while ((SECONDS < end)); do
-		{ read -r v <"$1"; } 2>/dev/null && [[ $v == "$2" ]] && return 0
+		file_is "$1" "$2" && return 0
 		nap 0.001
 	done
 	die "$1 did not become $2"
