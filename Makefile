@@ -6,6 +6,8 @@
 #   make run            boot a VM and walk through live patching
 #   make check          build, boot and run our selftests and the 6.1
 #                       compatibility suite (CONFIG=debug: debug kernel)
+#   make soak           debug kernel: livepatch operations under load and
+#                       random allocation failures for SOAK_MINUTES (20)
 #   make shell          boot to an interactive guest shell
 #   make build          build the kernel and test modules only
 #   make bench          benchmarks: our core against upstream 6.1's, side
@@ -21,10 +23,12 @@ CONFIG ?= default
 VMTEST := tools/testing/selftests/livepatch/vmtest.sh
 SELFTESTS := /selftests/livepatch
 SUITES ?= ours upstream
+SOAK_MINUTES ?= 20
+SOAK_FAULT_PERCENT ?= 2
 
 export BUILD_DIR
 
-.PHONY: help run check shell build bench bench-modules patch lint docs clean
+.PHONY: help run check soak shell build bench bench-modules patch lint docs clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -34,6 +38,12 @@ run:
 
 check:
 	$(VMTEST) -c $(CONFIG) -- $(SELFTESTS)/run-suites.sh $(SUITES)
+
+# The guest gets the soak's time plus the boot and the final checks.
+soak:
+	VMTEST_TIMEOUT=$$(( $(SOAK_MINUTES) * 60 + 1800 )) $(VMTEST) -c debug -- \
+		env SOAK_MINUTES=$(SOAK_MINUTES) SOAK_FAULT_PERCENT=$(SOAK_FAULT_PERCENT) \
+		$(SELFTESTS)/soak.sh
 
 shell:
 	$(VMTEST) -c $(CONFIG) -s

@@ -545,6 +545,11 @@ static int klp_check_object_shape(struct klp_patch *patch,
 		       patch->mod->name, name);
 		return -EINVAL;
 	}
+	if (obj->name && !*obj->name) {
+		pr_err("patch '%s': an object has an empty name; use a NULL name for vmlinux\n",
+		       patch->mod->name);
+		return -EINVAL;
+	}
 	if (obj->name && strlen(obj->name) >= MODULE_NAME_LEN) {
 		pr_err("patch '%s': object name '%s' is too long\n",
 		       patch->mod->name, name);
@@ -568,6 +573,11 @@ static int klp_check_object_shape(struct klp_patch *patch,
 			pr_err("patch '%s': a function of object '%s' has no %s\n",
 			       patch->mod->name, name,
 			       func->old_name ? "new_func" : "old_name");
+			return -EINVAL;
+		}
+		if (!*func->old_name) {
+			pr_err("patch '%s': a function of object '%s' has an empty old_name\n",
+			       patch->mod->name, name);
 			return -EINVAL;
 		}
 		if (strlen(func->old_name) >= KSYM_NAME_LEN) {
@@ -621,7 +631,7 @@ static int klp_check_patch_shape(struct klp_patch *patch)
 		if (err)
 			return err;
 	}
-	return 0;
+	return klp_check_states(patch);
 }
 
 static void klp_report_conflict(const char *old_name, unsigned long sympos,

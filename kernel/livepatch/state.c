@@ -69,6 +69,34 @@ struct klp_state *klp_get_prev_state(unsigned long id)
 }
 EXPORT_SYMBOL_GPL(klp_get_prev_state);
 
+/*
+ * The array ends with an empty entry.  An entry with a version or data but
+ * no id would end it too, and silently hide the states after it.
+ */
+int klp_check_states(struct klp_patch *patch)
+{
+	struct klp_state *state, *prev;
+
+	if (!patch->states)
+		return 0;
+	for (state = patch->states; state->id || state->version || state->data;
+	     state++) {
+		if (!state->id) {
+			pr_err("patch '%s': a state has no id\n",
+			       patch->mod->name);
+			return -EINVAL;
+		}
+		for (prev = patch->states; prev != state; prev++) {
+			if (prev->id == state->id) {
+				pr_err("patch '%s': state %lu is listed twice\n",
+				       patch->mod->name, state->id);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
 /* Can @patch live with @old, a state of an enabled patch? */
 static bool klp_state_fits(struct klp_patch *patch, struct klp_state *old)
 {

@@ -4,6 +4,7 @@
 
 #include <linux/livepatch.h>
 
+int klp_check_states(struct klp_patch *patch);
 bool klp_states_compatible(struct klp_patch *patch);
 
 #endif /* _LIVEPATCH_STATE_H */

@@ -91,6 +91,58 @@ poll()
 	done
 }
 
+# A kernel WARNING that a case provokes on purpose goes between these two
+# marks: vmtest-init.sh's check of the kernel log skips what lies between.
+expect_warnings_begin()
+{
+	log "vmtest: expected kernel warnings begin"
+}
+
+expect_warnings_end()
+{
+	log "vmtest: expected kernel warnings end"
+}
+
+# --- the kernel log, record by record ------------------------------------------
+
+# Kernel log lines that mean a bug.
+KERNEL_PROBLEMS='BUG:|WARNING:|INFO: possible|INFO: task .* blocked|KASAN:|UBSAN:|Oops|general protection fault|RCU detected stall|kernel BUG|list_add corruption|list_del corruption'
+KMSG=()
+KMSG_FD=
+
+# kmsg_open - start reading /dev/kmsg from now on
+kmsg_open()
+{
+	exec {KMSG_FD}</dev/kmsg
+	read_kmsg
+}
+
+# read_kmsg - the texts of the records logged since the last call, in KMSG.
+# dd reads them, one record per read(2), until there is none left: bash's
+# read builtin cannot, because it buffers what it reads from a file it
+# cannot seek in and hands the rest to the next read, whatever the file.
+read_kmsg()
+{
+	local rec
+
+	KMSG=()
+	while IFS= read -r rec; do
+		[[ $rec == *";"* ]] && KMSG+=("${rec#*;}")
+	done < <(dd bs=16384 iflag=nonblock status=none <&"$KMSG_FD" 2>/dev/null)
+	return 0
+}
+
+# kmsg_problems - print the records in KMSG that mean a bug
+kmsg_problems()
+{
+	local line
+
+	for line in "${KMSG[@]}"; do
+		[[ $line =~ $KERNEL_PROBLEMS ]] && echo "$line"
+	done
+	return 0
+}
+
 # --- configuration saved and restored around a script -------------------------
 
 _saved_ftrace_enabled=

@@ -77,6 +77,18 @@ malformed "patch without objects" \
 	"patch '$MOD' has no object array" case=null_objs
 malformed "object without functions" \
 	"patch '$MOD': object '$TARGET' has no function array" case=null_funcs
+malformed "patch without a module" \
+	"invalid patch: mod is NULL" case=null_mod
+malformed "function with an empty old_name" \
+	"patch '$MOD': a function of object '$TARGET' has an empty old_name" \
+	case=empty_old_name
+malformed "object with an empty name" \
+	"patch '$MOD': an object has an empty name; use a NULL name for vmlinux" \
+	case=empty_obj_name
+malformed "state listed twice" \
+	"patch '$MOD': state 1 is listed twice" case=state_twice
+malformed "state without an id" \
+	"patch '$MOD': a state has no id" case=state_no_id
 malformed "function without old_name" \
 	"patch '$MOD': a function of object '$TARGET' has no old_name" \
 	case=null_old_name

@@ -149,12 +149,25 @@ $MOD: ok: no variable is left after free_all
 $MOD: test stress: passed
 % rmmod $MOD"
 
+start_test "GFP_ATOMIC from softirq, hardirq and irqs-off sections at once"
+load_mod $MOD test=atomic
+unload_mod $MOD
+check_result "% modprobe $MOD test=atomic
+$MOD: test atomic
+$MOD: ok: timer (softirq): 8 rounds of alloc, get, get_or_alloc, free and free_all with GFP_ATOMIC
+$MOD: ok: hrtimer (hardirq): 8 rounds of alloc, get, get_or_alloc, free and free_all with GFP_ATOMIC
+$MOD: ok: spinlock, irqs off: 8 rounds of alloc, get, get_or_alloc, free and free_all with GFP_ATOMIC
+$MOD: test atomic: passed
+% rmmod $MOD"
+
 # Expected kernel WARNING: allocating <obj1, 4> a second time.
 if [[ -n ${LP_SKIP_WARN:-} ]]; then
 	echo "TEST: duplicate alloc (expected kernel WARNING) ... skipped: LP_SKIP_WARN is set"
 else
 	start_test "duplicate alloc (expected kernel WARNING)"
+	expect_warnings_begin
 	load_mod $MOD test=dup
+	expect_warnings_end
 	unload_mod $MOD
 	# The WARNING and its stack trace name the module too: look for the
 	# checks, the warning's message and its origin.

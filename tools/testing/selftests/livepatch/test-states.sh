@@ -5,6 +5,8 @@
 # atomic-replace patch must carry every state of the enabled patches, at
 # the same or a newer version; any patch that carries a state must not
 # downgrade it; a patch that is not a replace may leave a state out.  The
+# enabled patches include one in transition; klp_get_prev_state() finds the
+# newest patch's state.  The
 # callbacks of test_lp_state1 and test_lp_state2 (see test_lp_state.h) show
 # what klp_get_prev_state() finds and who owns the state's data.
 
@@ -13,6 +15,7 @@
 TARGET=test_lp_target
 S1=test_lp_state1
 S2=test_lp_state2
+S3=test_lp_state3
 INCOMPATIBLE="livepatch: Livepatch patch ($S2) is not compatible with the already installed livepatches."
 
 target_says()
@@ -59,6 +62,13 @@ refused()
 	assert_absent "/sys/module/$S2"
 }
 
+refused3()
+{
+	load_failing_mod $S3 "$@"
+	assert_absent "$KLP_SYSFS/$S3"
+	assert_absent "/sys/module/$S3"
+}
+
 # After a failed case, remove what the script may have left (patches first),
 # so that the scripts after this one start clean.
 # shellcheck disable=SC2317 # run by the EXIT trap
@@ -69,11 +79,11 @@ cleanup()
 	if [[ $rc -ne 0 ]]; then
 		[[ -e /sys/module/test_lp_target ]] &&
 			echo 0 >/sys/module/test_lp_target/parameters/hold
-		for m in test_lp_state2 test_lp_state1 test_lp_target; do
+		for m in test_lp_state3 test_lp_state2 test_lp_state1 test_lp_target; do
 			[[ -e $KLP_SYSFS/$m ]] && echo 0 >"$KLP_SYSFS/$m/enabled"
 		done
 		sleep 2
-		for m in test_lp_state2 test_lp_state1 test_lp_target; do
+		for m in test_lp_state3 test_lp_state2 test_lp_state1 test_lp_target; do
 			rmmod "$m" 2>/dev/null
 		done
 	fi
@@ -176,6 +186,83 @@ $INCOMPATIBLE
 modprobe: ERROR: could not insert '$S2': Invalid argument
 $(disable_log $S1 "$S1: post_unpatch: freeing 'made by $S1'")
 % rmmod $S1"
+
+start_test "a patch that is not a replace may carry the state at the same version"
+load_lp $S1 version=1
+load_lp $S2 version=1
+disable_lp $S2
+disable_lp $S1
+unload_lp $S2
+unload_lp $S1
+check_result "$S1_V1_LOG
+$(enable_log $S2 version=1 "$S2: pre_patch: previous state version 1, data 'made by $S1'
+$S2: pre_patch: sharing the data as version 1")
+$(disable_log $S2)
+$(disable_log $S1 "$S1: post_unpatch: freeing 'made by $S1'")
+% rmmod $S2
+% rmmod $S1"
+
+# klp_get_prev_state() returns the state of the newest enabled patch that
+# has it: test_lp_state3 sees version 2, test_lp_state2's.
+start_test "a replace over two patches with the state takes over the newest"
+load_lp $S1 version=1
+load_lp $S2 version=2
+load_lp $S3 version=2 replace=1
+wait_for "[[ ! -e $KLP_SYSFS/$S1 && ! -e $KLP_SYSFS/$S2 ]]" ||
+	fail_case "$S1 and $S2 were not replaced"
+unload_lp $S1
+unload_lp $S2
+assert_target a $S3
+assert_target b original
+disable_lp $S3
+unload_lp $S3
+check_result "$S1_V1_LOG
+$(enable_log $S2 version=2 "$S2: pre_patch: previous state version 1, data 'made by $S1'
+$S2: pre_patch: sharing the data as version 2")
+$(enable_log $S3 version=2 replace=1 "$S3: pre_patch: previous state version 2, data 'made by $S1'
+$S3: pre_patch: taking the data over as version 2")
+% rmmod $S1
+% rmmod $S2
+$(disable_log $S3 "$S3: post_unpatch: freeing 'made by $S1'")
+% rmmod $S3"
+
+start_test "a replace over two patches that lacks a state of the older one is refused"
+load_lp $S1 version=1 second=1
+load_lp $S2 version=1
+refused3 version=1 replace=1
+load_lp $S3 version=1 second=1 replace=1
+wait_for "[[ ! -e $KLP_SYSFS/$S1 && ! -e $KLP_SYSFS/$S2 ]]" ||
+	fail_case "$S1 and $S2 were not replaced"
+unload_lp $S1
+unload_lp $S2
+disable_lp $S3
+unload_lp $S3
+check_log_contains "% modprobe $S3 version=1 replace=1" \
+	"livepatch: Livepatch patch ($S3) is not compatible with the already installed livepatches." \
+	"modprobe: ERROR: could not insert '$S3': Invalid argument" \
+	"livepatch: '$S3': patching complete" \
+	"$S3: post_unpatch: freeing 'made by $S1'"
+
+# A patch in transition counts as installed: an incompatible patch is
+# refused as such (EINVAL), a compatible one waits its turn (EBUSY).
+start_test "compatibility is checked against a patch in transition"
+echo 1 >/sys/module/$TARGET/parameters/hold
+wait_for "[[ \$(cat /sys/module/$TARGET/parameters/sleeping) == Y ]]" ||
+	fail_case "the kthread of $TARGET did not go to sleep"
+load_lp_nowait $S1 version=2 sleep=1
+assert_sysfs "$S1/transition" 1
+refused version=1
+load_failing_mod $S2 version=2
+assert_absent "$KLP_SYSFS/$S2"
+echo 0 >/sys/module/$TARGET/parameters/hold
+wait_transition $S1
+disable_lp $S1
+unload_lp $S1
+check_log_contains "% modprobe $S2 version=1" "$INCOMPATIBLE" \
+	"modprobe: ERROR: could not insert '$S2': Invalid argument" \
+	"% modprobe $S2 version=2" \
+	"modprobe: ERROR: could not insert '$S2': Device or resource busy" \
+	"livepatch: '$S1': patching complete"
 
 unload_mod $TARGET
 exit 0

@@ -61,6 +61,21 @@ else
 	status=$?
 fi
 
+# The console only shows errors (loglevel=4): look for warnings, lockdep
+# reports and the like in the kernel log.  Tests mark the warnings they
+# provoke on purpose (functions.sh: expect_warnings_begin/end).
+# shellcheck source=functions.sh
+KERNEL_PROBLEMS=$(. /selftests/livepatch/functions.sh && echo "$KERNEL_PROBLEMS")
+problems=$(dmesg | awk '/vmtest: expected kernel warnings begin/ { skip = 1 }
+		       !skip { print }
+		       /vmtest: expected kernel warnings end/ { skip = 0 }' |
+	grep -E "$KERNEL_PROBLEMS")
+if [[ -n $problems ]]; then
+	echo "vmtest: the kernel log reports problems:"
+	echo "$problems" | head -n 40
+	[[ $status -eq 0 ]] && status=1
+fi
+
 if [[ -e /vmtest-debug && -w $KMEMLEAK ]]; then
 	# Two scans: an object is only reported once it stayed unreferenced
 	# across a scan, and freshly freed memory needs a grace period.

@@ -301,7 +301,7 @@ GUEST_TOOLS=(
 	grep egrep sed awk gawk mawk find xargs
 	modprobe insmod rmmod lsmod modinfo depmod kmod
 	ps pgrep pkill sysctl free top watch
-	dmesg mount umount setsid su runuser taskset flock nsenter
+	dmesg mount umount setsid su runuser setpriv taskset flock nsenter
 	sha256sum md5sum base64 stdbuf getconf less
 )
 
@@ -359,6 +359,10 @@ make_initramfs()
 	find "$st/livepatch" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' \
 		-o -name '.*.cmd' -o -name Module.symvers -o -name modules.order \) -delete
 	cp -r "$PRISTINE_DIR/tools/testing/selftests/livepatch" "$st/upstream-livepatch"
+	# The selftests' helper program, static: the guest has no libc of
+	# its own beyond what the tools above brought.
+	cc -O2 -Wall -static -o "$st/livepatch/fail_nth" "$SCRIPT_DIR/fail_nth.c" ||
+		die "cannot build fail_nth"
 
 	cp "$SCRIPT_DIR/vmtest-init.sh" "$root/init"
 	chmod +x "$root/init"
@@ -394,7 +398,7 @@ boot_guest()
 		-smp "${VMTEST_CPUS:-2}" -m "$mem" -nographic -no-reboot
 		-nic none -kernel "$KBUILD_DIR/arch/x86/boot/bzImage"
 		-initrd "$INITRAMFS"
-		-append "console=ttyS0 quiet loglevel=4 panic=-1 oops=panic panic_on_warn=0 tsc=unstable ${VMTEST_APPEND:-}")
+		-append "console=ttyS0 quiet loglevel=4 log_buf_len=8M panic=-1 oops=panic panic_on_warn=0 tsc=unstable ${VMTEST_APPEND:-}")
 
 	if [[ $SHELL_MODE -eq 1 ]]; then
 		msg "booting an interactive guest; quit with Ctrl-A X"

@@ -9,7 +9,10 @@
  *   valid           nothing: patches test_lp_target_a_show() of test_lp_target
  *   null_objs       the patch has no object array
  *   null_funcs      an object has no function array
+ *   null_mod        the patch has no module
  *   null_old_name   a function has no old_name
+ *   empty_old_name  a function's old_name is ""
+ *   empty_obj_name  an object's name is "" (vmlinux has a NULL name)
  *   null_new_func   a function has no new_func
  *   func_twice      one function listed twice in an object
  *   func_twice_pos  one function listed twice, as sympos 0 and as sympos 1
@@ -21,6 +24,8 @@
  *   mod_no_symbol   a test_lp_target function that does not exist: the
  *                   patch loads, test_lp_target is refused when it loads
  *   sympos          vmlinux function "sym" at position "sympos"
+ *   state_twice     two states with the same id
+ *   state_no_id     a state with a version but no id, before the end
  *   enable_twice    a valid patch, given to klp_enable_patch() a second
  *                   time once enabled: the second call must fail and leave
  *                   the patch as it is (the module loads)
@@ -79,6 +84,12 @@ static struct klp_func test_lp_malformed_other_funcs[] = {
 	{ }
 };
 
+/* Two states and a terminator, for the state cases. */
+static struct klp_state test_lp_malformed_states[3] = {
+	{ .id = 1, .version = 1 },
+	{ .id = 2, .version = 1 },
+};
+
 static struct klp_patch test_lp_malformed_patch = {
 	.mod = THIS_MODULE,
 	.objs = test_lp_malformed_objs,
@@ -98,6 +109,18 @@ static int test_lp_malformed_setup(void)
 		test_lp_malformed_patch.objs = NULL;
 	} else if (!strcmp(test_case, "null_funcs")) {
 		obj->funcs = NULL;
+	} else if (!strcmp(test_case, "null_mod")) {
+		test_lp_malformed_patch.mod = NULL;
+	} else if (!strcmp(test_case, "empty_old_name")) {
+		func->old_name = "";
+	} else if (!strcmp(test_case, "empty_obj_name")) {
+		obj->name = "";
+	} else if (!strcmp(test_case, "state_twice")) {
+		test_lp_malformed_states[1].id = 1;
+		test_lp_malformed_patch.states = test_lp_malformed_states;
+	} else if (!strcmp(test_case, "state_no_id")) {
+		test_lp_malformed_states[0].id = 0;
+		test_lp_malformed_patch.states = test_lp_malformed_states;
 	} else if (!strcmp(test_case, "null_old_name")) {
 		func[1].new_func = test_lp_malformed_show;
 	} else if (!strcmp(test_case, "null_new_func")) {

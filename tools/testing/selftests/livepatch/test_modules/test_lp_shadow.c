@@ -12,6 +12,9 @@
  *   stress  "threads" kthreads doing alloc/get/free on overlapping keys for
  *           "seconds" seconds, while another one makes the table grow and
  *           shrink
+ *   atomic  the API with GFP_ATOMIC from a timer (softirq), an hrtimer
+ *           (hardirq) and a section with a spinlock held and interrupts
+ *           off, all three at once
  *
  * Every check logs "ok: <what>" or "FAIL: <what>"; the module loads in any
  * case, so that the selftest sees the whole list.  The variables a test
@@ -22,7 +25,9 @@
 
 #include <linux/atomic.h>
 #include <linux/delay.h>
+#include <linux/completion.h>
 #include <linux/err.h>
+#include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/livepatch.h>
 #include <linux/mm.h>
@@ -31,11 +36,13 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/timer.h>
 
 static char *test = "basic";
 module_param(test, charp, 0444);
-MODULE_PARM_DESC(test, "basic, ctor, dup, many or stress");
+MODULE_PARM_DESC(test, "basic, ctor, dup, many, stress or atomic");
 
 static uint count = 100000;
 module_param(count, uint, 0444);
@@ -622,6 +629,194 @@ out:
 	kfree(tasks);
 }
 
+/* --- atomic context -------------------------------------------------------- */
+
+/*
+ * Each context runs ATOMIC_ROUNDS rounds on its own objects and id.  An
+ * even round allocates a variable per object with GFP_ATOMIC (the
+ * constructor stores the round), finds each with get and get_or_alloc; an
+ * odd round frees half of them one by one and the rest with free_all, the
+ * destructor counting.  The hardirq context has fewer objects: an hrtimer
+ * callback should not run for long.
+ */
+#define ATOMIC_ROUNDS		8
+#define ATOMIC_OBJS		1024
+#define ATOMIC_HARDIRQ_OBJS	128
+#define ATOMIC_ID		400	/* + the context's index */
+
+struct test_lp_shadow_atomic {
+	const char *where;
+	unsigned long id;
+	unsigned int nr_objs;
+	unsigned int round;
+	unsigned int nomem;	/* GFP_ATOMIC found no memory: not an error */
+	unsigned int bad;	/* wrong data, missing or extra variables */
+	unsigned int dtors;
+	bool wrong_context;
+	long objs[ATOMIC_OBJS];
+	struct completion done;
+};
+
+static int test_lp_shadow_atomic_ctor(void *obj, void *shadow_data,
+				      void *ctor_data)
+{
+	*(unsigned int *)shadow_data = *(unsigned int *)ctor_data;
+	return 0;
+}
+
+static void test_lp_shadow_atomic_dtor(void *obj, void *shadow_data)
+{
+	struct test_lp_shadow_atomic *a = *(void **)obj;
+
+	a->dtors++;
+}
+
+static void test_lp_shadow_atomic_fill(struct test_lp_shadow_atomic *a)
+{
+	unsigned int i, *v;
+
+	for (i = 0; i < a->nr_objs; i++) {
+		v = klp_shadow_alloc(&a->objs[i], a->id, sizeof(*v),
+				     GFP_ATOMIC, test_lp_shadow_atomic_ctor,
+				     &a->round);
+		if (!v) {
+			a->nomem++;
+			continue;
+		}
+		if (klp_shadow_get(&a->objs[i], a->id) != v || *v != a->round)
+			a->bad++;
+		if (klp_shadow_get_or_alloc(&a->objs[i], a->id, sizeof(*v),
+					    GFP_ATOMIC, NULL, NULL) != v)
+			a->bad++;
+	}
+}
+
+static void test_lp_shadow_atomic_empty(struct test_lp_shadow_atomic *a)
+{
+	unsigned int i, made = 0;
+
+	for (i = 0; i < a->nr_objs; i++)
+		if (klp_shadow_get(&a->objs[i], a->id))
+			made++;
+	if (made + a->nomem != a->nr_objs)
+		a->bad++;
+
+	a->dtors = 0;
+	for (i = 0; i < a->nr_objs; i += 2)
+		klp_shadow_free(&a->objs[i], a->id, test_lp_shadow_atomic_dtor);
+	klp_shadow_free_all(a->id, test_lp_shadow_atomic_dtor);
+	if (a->dtors != made)
+		a->bad++;
+	for (i = 0; i < a->nr_objs; i++)
+		if (klp_shadow_get(&a->objs[i], a->id))
+			a->bad++;
+	a->nomem = 0;
+}
+
+/* One round; true when it was the last one. */
+static bool test_lp_shadow_atomic_round(struct test_lp_shadow_atomic *a)
+{
+	if (a->round % 2)
+		test_lp_shadow_atomic_empty(a);
+	else
+		test_lp_shadow_atomic_fill(a);
+	return ++a->round == ATOMIC_ROUNDS;
+}
+
+static struct test_lp_shadow_atomic *test_lp_shadow_atomic_ctx[3];
+static struct timer_list test_lp_shadow_timer;
+static struct hrtimer test_lp_shadow_hrtimer;
+
+static void test_lp_shadow_timer_fn(struct timer_list *timer)
+{
+	struct test_lp_shadow_atomic *a = test_lp_shadow_atomic_ctx[0];
+
+	if (!in_serving_softirq())
+		a->wrong_context = true;
+	if (test_lp_shadow_atomic_round(a))
+		complete(&a->done);
+	else
+		mod_timer(timer, jiffies + 1);
+}
+
+static enum hrtimer_restart test_lp_shadow_hrtimer_fn(struct hrtimer *timer)
+{
+	struct test_lp_shadow_atomic *a = test_lp_shadow_atomic_ctx[1];
+
+	if (!in_hardirq())
+		a->wrong_context = true;
+	if (test_lp_shadow_atomic_round(a)) {
+		complete(&a->done);
+		return HRTIMER_NORESTART;
+	}
+	hrtimer_forward_now(timer, ms_to_ktime(1));
+	return HRTIMER_RESTART;
+}
+
+static DEFINE_SPINLOCK(test_lp_shadow_atomic_lock);
+
+static void test_lp_shadow_atomic(void)
+{
+	static const char * const where[] = {
+		"timer (softirq)", "hrtimer (hardirq)", "spinlock, irqs off",
+	};
+	struct test_lp_shadow_atomic *a;
+	unsigned long flags;
+	unsigned int j;
+	bool last;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(where); i++) {
+		a = kzalloc(sizeof(*a), GFP_KERNEL);
+		if (!a) {
+			test_lp_shadow_check(false, "memory for the atomic test");
+			goto out;
+		}
+		a->where = where[i];
+		a->id = ATOMIC_ID + i;
+		a->nr_objs = i == 1 ? ATOMIC_HARDIRQ_OBJS : ATOMIC_OBJS;
+		/* The destructor finds the context through the object. */
+		for (j = 0; j < ATOMIC_OBJS; j++)
+			a->objs[j] = (long)a;
+		init_completion(&a->done);
+		test_lp_shadow_atomic_ctx[i] = a;
+	}
+
+	timer_setup(&test_lp_shadow_timer, test_lp_shadow_timer_fn, 0);
+	mod_timer(&test_lp_shadow_timer, jiffies + 1);
+	hrtimer_init(&test_lp_shadow_hrtimer, CLOCK_MONOTONIC,
+		     HRTIMER_MODE_REL_HARD);
+	test_lp_shadow_hrtimer.function = test_lp_shadow_hrtimer_fn;
+	hrtimer_start(&test_lp_shadow_hrtimer, ms_to_ktime(1),
+		      HRTIMER_MODE_REL_HARD);
+
+	a = test_lp_shadow_atomic_ctx[2];
+	do {
+		spin_lock_irqsave(&test_lp_shadow_atomic_lock, flags);
+		if (!irqs_disabled())
+			a->wrong_context = true;
+		last = test_lp_shadow_atomic_round(a);
+		spin_unlock_irqrestore(&test_lp_shadow_atomic_lock, flags);
+		cond_resched();
+	} while (!last);
+	complete(&a->done);
+
+	for (i = 0; i < ARRAY_SIZE(where); i++) {
+		a = test_lp_shadow_atomic_ctx[i];
+		wait_for_completion(&a->done);
+		test_lp_shadow_check(!a->bad && !a->wrong_context,
+				     "%s: %d rounds of alloc, get, get_or_alloc, free and free_all with GFP_ATOMIC",
+				     a->where, ATOMIC_ROUNDS);
+	}
+	del_timer_sync(&test_lp_shadow_timer);
+	hrtimer_cancel(&test_lp_shadow_hrtimer);
+out:
+	for (i = 0; i < ARRAY_SIZE(where); i++) {
+		kfree(test_lp_shadow_atomic_ctx[i]);
+		test_lp_shadow_atomic_ctx[i] = NULL;
+	}
+}
+
 static int __init test_lp_shadow_init(void)
 {
 	pr_info("test %s\n", test);
@@ -635,6 +830,8 @@ static int __init test_lp_shadow_init(void)
 		test_lp_shadow_many();
 	else if (!strcmp(test, "stress"))
 		test_lp_shadow_stress();
+	else if (!strcmp(test, "atomic"))
+		test_lp_shadow_atomic();
 	else
 		return -EINVAL;
 	pr_info("test %s: %s\n", test,

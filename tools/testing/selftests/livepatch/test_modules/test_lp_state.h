@@ -5,16 +5,20 @@
  *
  * Parameters:
  *   version  version of the patch's state TEST_LP_STATE_ID; 0: no state
+ *   second   version of a second state, TEST_LP_STATE_ID + 1; 0: none
  *   replace  make the patch an atomic replace
+ *   sleep    also replace test_lp_target_sleep(), so that the transition
+ *            waits while test_lp_target's kthread is held in there
  *
  * The patch replaces the test_lp_target function TEST_LP_STATE_FUNC (set by
  * the including module), which then shows the patch module's name.  The
- * callbacks of its vmlinux object handle the state:
+ * callbacks of its vmlinux object handle the state TEST_LP_STATE_ID:
  *
- *   pre_patch     logs what klp_get_prev_state() finds; an atomic replace
- *                 takes the previous state's data over, any other patch
- *                 with the state makes its own ("made by <module>")
- *   post_unpatch  frees the data it holds
+ *   pre_patch     logs what klp_get_prev_state() finds; without a previous
+ *                 state, the patch makes the data ("made by <module>") and
+ *                 owns it; an atomic replace takes the previous data over,
+ *                 and then owns it; any other patch shares it
+ *   post_unpatch  frees the data if the patch owns it
  *
  * A replaced patch runs no callback, so its data lives on in its successor.
  */
@@ -33,11 +37,20 @@ static uint version;
 module_param(version, uint, 0444);
 MODULE_PARM_DESC(version, "Version of the state; 0: none");
 
+static uint second;
+module_param(second, uint, 0444);
+MODULE_PARM_DESC(second, "Version of a second state; 0: none");
+
 static bool replace;
 module_param(replace, bool, 0444);
 MODULE_PARM_DESC(replace, "Atomic replace");
 
+static bool sleep;
+module_param(sleep, bool, 0444);
+MODULE_PARM_DESC(sleep, "Also replace test_lp_target_sleep()");
+
 static struct klp_patch test_lp_state_patch;
+static bool test_lp_state_owner;
 
 static int test_lp_state_pre_patch(struct klp_object *obj)
 {
@@ -54,9 +67,12 @@ static int test_lp_state_pre_patch(struct klp_object *obj)
 	if (!state)
 		return 0;
 
-	if (prev && test_lp_state_patch.replace) {
+	if (prev) {
 		state->data = prev->data;
-		pr_info("pre_patch: taking the data over as version %u\n",
+		test_lp_state_owner = test_lp_state_patch.replace;
+		pr_info("pre_patch: %s as version %u\n",
+			test_lp_state_owner ? "taking the data over" :
+					      "sharing the data",
 			state->version);
 		return 0;
 	}
@@ -64,6 +80,7 @@ static int test_lp_state_pre_patch(struct klp_object *obj)
 	state->data = kasprintf(GFP_KERNEL, "made by %s", THIS_MODULE->name);
 	if (!state->data)
 		return -ENOMEM;
+	test_lp_state_owner = true;
 	pr_info("pre_patch: new state, version %u\n", state->version);
 	return 0;
 }
@@ -73,7 +90,7 @@ static void test_lp_state_post_unpatch(struct klp_object *obj)
 	struct klp_state *state;
 
 	state = klp_get_state(&test_lp_state_patch, TEST_LP_STATE_ID);
-	if (!state || !state->data)
+	if (!state || !state->data || !test_lp_state_owner)
 		return;
 	pr_info("post_unpatch: freeing '%s'\n", (char *)state->data);
 	kfree(state->data);
@@ -89,11 +106,18 @@ static struct klp_func test_lp_state_no_funcs[] = {
 	{ }
 };
 
+static void test_lp_state_sleep(struct test_lp_target_data *data)
+{
+	test_lp_target_wait(data);
+}
+
+/* The second entry becomes test_lp_target_sleep()'s with sleep=1. */
 static struct klp_func test_lp_state_funcs[] = {
 	{
 		.old_name = TEST_LP_STATE_FUNC,
 		.new_func = test_lp_state_show,
 	},
+	{ },
 	{ }
 };
 
@@ -112,10 +136,7 @@ static struct klp_object test_lp_state_objs[] = {
 	{ }
 };
 
-static struct klp_state test_lp_state_states[] = {
-	{ .id = TEST_LP_STATE_ID },
-	{ }
-};
+static struct klp_state test_lp_state_states[3];
 
 static struct klp_patch test_lp_state_patch = {
 	.mod = THIS_MODULE,
@@ -124,11 +145,23 @@ static struct klp_patch test_lp_state_patch = {
 
 static int __init test_lp_state_init(void)
 {
+	struct klp_state *state = test_lp_state_states;
+
 	test_lp_state_patch.replace = replace;
-	if (version) {
-		test_lp_state_states[0].version = version;
-		test_lp_state_patch.states = test_lp_state_states;
+	if (sleep) {
+		test_lp_state_funcs[1].old_name = "test_lp_target_sleep";
+		test_lp_state_funcs[1].new_func = test_lp_state_sleep;
 	}
+	if (version) {
+		state->id = TEST_LP_STATE_ID;
+		state++->version = version;
+	}
+	if (second) {
+		state->id = TEST_LP_STATE_ID + 1;
+		state->version = second;
+	}
+	if (version || second)
+		test_lp_state_patch.states = test_lp_state_states;
 	return klp_enable_patch(&test_lp_state_patch);
 }
 

@@ -1,0 +1,237 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Modules against transitions: removing a patch module while its patching
+# or unpatching transition is open is refused; a target module that goes
+# in the middle of a transition takes its part of the patch with it and
+# the transition completes; target modules coming and going in a loop
+# while patches covering them are enabled, replaced and disabled.
+#
+# test_lp_target's kthread waits in test_lp_target_sleep() while its
+# parameter "hold" is 1; test_lp_mod_b and test_lp_replace patch that
+# function when given sleep=1, so their transitions stay open meanwhile.
+
+# shellcheck disable=SC2317 # the loop steps run through step
+. "$(dirname "$0")"/functions.sh
+
+TARGET=test_lp_target
+PARAMS=/sys/module/$TARGET/parameters
+MOD_A=test_lp_mod_a
+MOD_B=test_lp_mod_b
+REPLACE=test_lp_replace
+DURATION=${DURATION:-20}
+[[ -n ${VMTEST_DEBUG:-} ]] && DURATION=${DURATION_DEBUG:-30}
+BG_PIDS=()
+WORK=$(mktemp -d --tmpdir lp-races.XXXXXX)
+
+set_hold()
+{
+	log "% echo $1 > $PARAMS/hold"
+	echo "$1" >"$PARAMS/hold" || die "cannot set hold"
+	[[ $1 == 1 ]] || return 0
+	wait_for "[[ \$(cat $PARAMS/sleeping) == Y ]]" ||
+		fail_case "the kthread of $TARGET did not go to sleep"
+}
+
+# rmmod_refused MOD - rmmod must fail and leave MOD loaded
+rmmod_refused()
+{
+	local out
+
+	log "% rmmod $1"
+	out=$(rmmod "$1" 2>&1) && fail_case "rmmod $1 succeeded"
+	log "$out"
+	[[ -e /sys/module/$1 ]] || fail_case "$1 is gone"
+}
+
+# shellcheck disable=SC2317 # run by the EXIT trap
+cleanup()
+{
+	local pid m
+
+	for pid in "${BG_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	wait "${BG_PIDS[@]}" 2>/dev/null
+	[[ -e $PARAMS/hold ]] && echo 0 >"$PARAMS/hold"
+	for m in $REPLACE $MOD_A $MOD_B; do
+		[[ -e $KLP_SYSFS/$m ]] && echo 0 >"$KLP_SYSFS/$m/enabled" 2>/dev/null
+	done
+	wait_for "[[ -z \$(ls $KLP_SYSFS) ]]"
+	for m in $REPLACE $MOD_A $MOD_B $TARGET; do
+		[[ -e /sys/module/$m ]] && rmmod "$m" 2>/dev/null
+	done
+	rm -rf "$WORK"
+	restore_config
+}
+
+setup_config
+trap cleanup EXIT INT TERM HUP
+
+start_test "rmmod of a patch module during its transitions is refused"
+load_mod $TARGET hold=1
+set_hold 1
+load_lp_nowait $MOD_B sleep=1
+assert_sysfs "$MOD_B/transition" 1
+rmmod_refused $MOD_B
+assert_eq "the patching transition, after rmmod" 1 "$(cat $KLP_SYSFS/$MOD_B/transition)"
+set_hold 0
+wait_transition $MOD_B
+# The kthread goes back to sleep, in test_lp_mod_b's code now.
+set_hold 1
+disable_lp_nowait $MOD_B
+assert_sysfs "$MOD_B/transition" 1
+rmmod_refused $MOD_B
+assert_eq "the unpatching transition, after rmmod" 1 "$(cat $KLP_SYSFS/$MOD_B/transition)"
+set_hold 0
+wait_for "[[ ! -e $KLP_SYSFS/$MOD_B ]]" || fail_case "$MOD_B was not removed"
+unload_lp $MOD_B
+assert_eq "$TARGET's b" original "$(cat $PARAMS/b)"
+unload_mod $TARGET
+check_log_contains "% rmmod $MOD_B" \
+	"rmmod: ERROR: Module $MOD_B is in use" \
+	"livepatch: '$MOD_B': unpatching complete"
+
+start_test "a target module removed in the middle of a patching transition"
+load_mod $TARGET hold=1
+set_hold 1
+load_lp_nowait $MOD_B sleep=1
+assert_sysfs "$MOD_B/transition" 1
+# The module's exit stops the kthread: it leaves the old code and goes.
+unload_mod $TARGET
+wait_transition $MOD_B
+assert_sysfs "$MOD_B/enabled" 1
+assert_sysfs "$MOD_B/$TARGET/patched" 0
+load_mod $TARGET
+assert_eq "$TARGET's b" $MOD_B "$(cat $PARAMS/b)"
+assert_sysfs "$MOD_B/$TARGET/patched" 1
+disable_lp $MOD_B
+unload_lp $MOD_B
+unload_mod $TARGET
+check_log_contains "livepatch: reverting patch '$MOD_B' on unloading module '$TARGET'" \
+	"livepatch: '$MOD_B': patching complete" \
+	"livepatch: applying patch '$MOD_B' to loading module '$TARGET'"
+
+start_test "a target module removed in the middle of an unpatching transition"
+load_mod $TARGET
+load_lp $MOD_B sleep=1
+set_hold 1
+disable_lp_nowait $MOD_B
+assert_sysfs "$MOD_B/transition" 1
+unload_mod $TARGET
+wait_for "[[ ! -e $KLP_SYSFS/$MOD_B ]]" || fail_case "$MOD_B was not removed"
+unload_lp $MOD_B
+load_mod $TARGET
+assert_eq "$TARGET's b" original "$(cat $PARAMS/b)"
+unload_mod $TARGET
+check_log_contains "livepatch: reverting patch '$MOD_B' on unloading module '$TARGET'" \
+	"livepatch: '$MOD_B': unpatching complete"
+
+start_test "a target module removed in the middle of an atomic replace"
+load_mod $TARGET
+load_lp $MOD_A
+load_lp $MOD_B
+set_hold 1
+load_lp_nowait $REPLACE sleep=1
+assert_sysfs "$REPLACE/transition" 1
+unload_mod $TARGET
+wait_transition $REPLACE
+wait_for "[[ ! -e $KLP_SYSFS/$MOD_A && ! -e $KLP_SYSFS/$MOD_B ]]" ||
+	fail_case "the replaced patches are still there"
+unload_lp $MOD_A
+unload_lp $MOD_B
+load_mod $TARGET
+assert_eq "$TARGET's a" $REPLACE "$(cat $PARAMS/a)"
+assert_eq "$TARGET's b" original "$(cat $PARAMS/b)"
+disable_lp $REPLACE
+unload_lp $REPLACE
+assert_eq "$TARGET's a" original "$(cat $PARAMS/a)"
+unload_mod $TARGET
+check_log_contains "livepatch: '$REPLACE': patching complete"
+
+# --- loops ----------------------------------------------------------------------
+
+# Each loop writes "cycles failures" to $WORK/<name> when stopped.
+target_loop()
+{
+	local cycles=0 failures=0
+
+	trap 'echo "$cycles $failures" >"$WORK/target"; exit 0' TERM
+	while :; do
+		modprobe -q $TARGET || failures=$((failures + 1))
+		nap 0.$((RANDOM % 5))
+		rmmod $TARGET 2>/dev/null || failures=$((failures + 1))
+		cycles=$((cycles + 1))
+		nap 0.$((RANDOM % 3))
+	done
+}
+
+# One step of the patch loop: a failure is counted, never retried.
+step()
+{
+	"$@" || failures=$((failures + 1))
+}
+
+transition_done()
+{
+	wait_for "[[ \$(cat $KLP_SYSFS/$1/transition 2>/dev/null) == 0 ]]"
+}
+
+gone()
+{
+	wait_for "[[ ! -e $KLP_SYSFS/$1 ]]"
+}
+
+# Enable test_lp_mod_a and test_lp_mod_b, replace both, disable the
+# replacement, unload the three, and again.
+patch_loop()
+{
+	local cycles=0 failures=0
+
+	trap 'echo "$cycles $failures" >"$WORK/patches"; exit 0' TERM
+	while :; do
+		step modprobe -q $MOD_A
+		step transition_done $MOD_A
+		step modprobe -q $MOD_B
+		step transition_done $MOD_B
+		step modprobe -q $REPLACE
+		step transition_done $REPLACE
+		step gone $MOD_A
+		step gone $MOD_B
+		step eval "echo 0 >$KLP_SYSFS/$REPLACE/enabled"
+		step gone $REPLACE
+		step rmmod $REPLACE $MOD_A $MOD_B
+		cycles=$((cycles + 1))
+	done
+}
+
+start_test "target modules come and go while patches are enabled, replaced and disabled ($DURATION s)"
+target_loop & BG_PIDS+=($!)
+patch_loop & BG_PIDS+=($!)
+sleep "$DURATION"
+kill "${BG_PIDS[@]}"
+wait "${BG_PIDS[@]}"
+BG_PIDS=()
+read -r target_cycles target_failures <"$WORK/target"
+read -r patch_cycles patch_failures <"$WORK/patches"
+assert_eq "failed steps of the patch loop" 0 "$patch_failures"
+assert_eq "failed loads and unloads of $TARGET" 0 "$target_failures"
+# The loop may have stopped anywhere: wind down, then check the result.
+wait_for "! grep -qx 1 $KLP_SYSFS/*/transition 2>/dev/null" ||
+	fail_case "a transition did not complete"
+for m in $REPLACE $MOD_A $MOD_B; do
+	[[ -e $KLP_SYSFS/$m ]] && disable_lp "$m"
+	[[ -e /sys/module/$m ]] && unload_lp "$m"
+done
+[[ -e /sys/module/$TARGET ]] || load_mod $TARGET
+assert_eq "$TARGET's a" original "$(cat $PARAMS/a)"
+assert_eq "$TARGET's b" original "$(cat $PARAMS/b)"
+load_lp $MOD_A
+assert_eq "$TARGET's a" $MOD_A "$(cat $PARAMS/a)"
+disable_lp $MOD_A
+unload_lp $MOD_A
+unload_mod $TARGET
+pass_case
+echo "  $patch_cycles patch cycles, $target_cycles loads and unloads of $TARGET"
+
+exit 0
