@@ -143,6 +143,92 @@ kmsg_problems()
 	return 0
 }
 
+# --- teardown ------------------------------------------------------------------
+
+BG_PIDS=()
+
+# stop_background - kill the background jobs listed in BG_PIDS, reap them
+stop_background()
+{
+	local pid
+
+	for pid in "${BG_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	wait "${BG_PIDS[@]}" 2>/dev/null
+	BG_PIDS=()
+}
+
+# teardown_mods MOD... - best effort, for an exit trap: disable those of
+# MODs that are enabled livepatches, wait until they are gone, then unload
+# every MOD that is loaded, in the order given
+teardown_mods()
+{
+	local m
+
+	for m in "$@"; do
+		[[ -e $KLP_SYSFS/$m ]] && echo 0 2>/dev/null >"$KLP_SYSFS/$m/enabled"
+	done
+	for m in "$@"; do
+		wait_for "[[ ! -e $KLP_SYSFS/$m ]]"
+	done
+	for m in "$@"; do
+		[[ -e /sys/module/$m ]] && rmmod "$m" 2>/dev/null
+	done
+	return 0
+}
+
+# exit_cleanup MOD... - the exit trap of a script whose cases clean up
+# after themselves: if the script failed, let test_lp_target's kthread go
+# and tear MODs down (patches first), so that the next script starts clean;
+# in any case restore the configuration.
+exit_cleanup()
+{
+	local rc=$?
+
+	if ((rc)); then
+		[[ -e /sys/module/test_lp_target ]] &&
+			echo 0 >/sys/module/test_lp_target/parameters/hold
+		teardown_mods "$@"
+	fi
+	restore_config
+}
+
+# --- fault injection and kmemleak ---------------------------------------------
+
+_saved_fault_attrs=()
+
+# set_fault_attr FILE VALUE - set a fault-injection attribute in debugfs,
+# remembering its value for restore_fault_attrs
+set_fault_attr()
+{
+	_saved_fault_attrs+=("$1=$(cat "$1")")
+	echo "$2" >"$1"
+}
+
+restore_fault_attrs()
+{
+	local a
+
+	for a in "${_saved_fault_attrs[@]}"; do
+		echo "${a#*=}" >"${a%%=*}"
+	done
+	_saved_fault_attrs=()
+}
+
+# kmemleak_report - what a kmemleak scan finds (nothing without kmemleak).
+# Two scans: an object is reported once it stayed unreferenced across one.
+kmemleak_report()
+{
+	local k=/sys/kernel/debug/kmemleak
+
+	[[ -w $k ]] || return 0
+	echo scan >$k
+	sleep 5
+	echo scan >$k
+	cat $k
+}
+
 # --- configuration saved and restored around a script -------------------------
 
 _saved_ftrace_enabled=

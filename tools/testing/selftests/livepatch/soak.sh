@@ -46,8 +46,6 @@ cycles=0
 operations=0
 failed_with_fault=0
 findings=0
-READER_PIDS=()
-saved_attrs=()
 
 finding()
 {
@@ -58,22 +56,6 @@ finding()
 
 # --- fault injection ------------------------------------------------------------------
 
-set_attr()
-{
-	saved_attrs+=("$1=$(cat "$1")")
-	echo "$2" >"$1" || die "cannot set $1"
-}
-
-restore_attrs()
-{
-	local a
-
-	for a in "${saved_attrs[@]}"; do
-		echo "${a#*=}" >"${a%%=*}"
-	done
-	saved_attrs=()
-}
-
 setup_faults()
 {
 	local a
@@ -81,15 +63,15 @@ setup_faults()
 	for a in "${ATTRS[@]}"; do
 		[[ -d $DEBUGFS/$a ]] ||
 			die "no $DEBUGFS/$a: run in the debug kernel (make soak)"
-		set_attr "$DEBUGFS/$a/task-filter" Y
-		set_attr "$DEBUGFS/$a/probability" "$FAULT_PERCENT"
-		set_attr "$DEBUGFS/$a/interval" 1
-		set_attr "$DEBUGFS/$a/times" $TIMES
-		set_attr "$DEBUGFS/$a/verbose" 0
-		set_attr "$DEBUGFS/$a/ignore-gfp-wait" N
+		set_fault_attr "$DEBUGFS/$a/task-filter" Y
+		set_fault_attr "$DEBUGFS/$a/probability" "$FAULT_PERCENT"
+		set_fault_attr "$DEBUGFS/$a/interval" 1
+		set_fault_attr "$DEBUGFS/$a/times" $TIMES
+		set_fault_attr "$DEBUGFS/$a/verbose" 0
+		set_fault_attr "$DEBUGFS/$a/ignore-gfp-wait" N
 	done
-	set_attr $DEBUGFS/fail_page_alloc/ignore-gfp-highmem N
-	set_attr $DEBUGFS/fail_page_alloc/min-order 0
+	set_fault_attr $DEBUGFS/fail_page_alloc/ignore-gfp-highmem N
+	set_fault_attr $DEBUGFS/fail_page_alloc/min-order 0
 }
 
 faults_injected()
@@ -257,20 +239,9 @@ reader()
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup()
 {
-	local pid m
-
-	for pid in "${READER_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	wait "${READER_PIDS[@]}" 2>/dev/null
-	restore_attrs
-	for m in "${PATCHES[@]}" $FAULT $STRESS_PATCH; do
-		[[ -e $KLP_SYSFS/$m ]] && echo 0 >"$KLP_SYSFS/$m/enabled"
-	done
-	wait_for "[[ -z \$(ls $KLP_SYSFS) ]]"
-	for m in "${PATCHES[@]}" $FAULT $SHADOW $STRESS_PATCH $STRESS $TARGET; do
-		[[ -e /sys/module/$m ]] && rmmod "$m" 2>/dev/null
-	done
+	stop_background
+	restore_fault_attrs
+	teardown_mods "${PATCHES[@]}" $FAULT $SHADOW $STRESS_PATCH $STRESS $TARGET
 	restore_config
 }
 
@@ -288,7 +259,7 @@ modprobe $TARGET || die "cannot load $TARGET"
 modprobe $STRESS || die "cannot load $STRESS"
 for ((i = 0; i < NR_READERS; i++)); do
 	reader &
-	READER_PIDS+=($!)
+	BG_PIDS+=($!)
 done
 
 echo "soak: $MINUTES min, $FAULT_PERCENT% of the operations' allocations fail"
@@ -308,15 +279,10 @@ while (($(date +%s) < end)); do
 done
 elapsed=$(($(date +%s) - start))
 injected=$(faults_injected)
-restore_attrs
+restore_fault_attrs
 
-if [[ -w $DEBUGFS/kmemleak ]]; then
-	echo scan >$DEBUGFS/kmemleak
-	sleep 5
-	echo scan >$DEBUGFS/kmemleak
-	leaks=$(cat $DEBUGFS/kmemleak)
-	[[ -z $leaks ]] || finding "kmemleak: $(head -n 40 <<<"$leaks")"
-fi
+leaks=$(kmemleak_report)
+[[ -z $leaks ]] || finding "kmemleak: $(head -n 40 <<<"$leaks")"
 
 echo "soak: $cycles cycles in $((elapsed / 60)) min $((elapsed % 60)) s: $operations operations," \
 	"$failed_with_fault of them failed under the $injected faults injected; findings: $findings"

@@ -32,29 +32,11 @@ FAIL_NTH=$(dirname "$(realpath "$0")")/fail_nth
 DEBUGFS=/sys/kernel/debug
 # Past this many points an operation is taken to loop forever.
 MAX_POINTS=${MAX_POINTS:-3000}
-saved_attrs=()
 summaries=()
 points_total=0
 core_points_total=0
 
 # --- fault injection set-up ---------------------------------------------------
-
-# set_attr FILE VALUE - set a fault attribute, remembering the old value
-set_attr()
-{
-	saved_attrs+=("$1=$(cat "$1")")
-	echo "$2" >"$1" || skip "cannot set $1"
-}
-
-restore_attrs()
-{
-	local a
-
-	for a in "${saved_attrs[@]}"; do
-		echo "${a#*=}" >"${a%%=*}"
-	done
-	saved_attrs=()
-}
 
 # Every slab and page allocation may fail, not only those that cannot
 # sleep; each failure is logged with a stack trace, so that the point can
@@ -66,12 +48,12 @@ setup_faults()
 	[[ -d $DEBUGFS/failslab && -d $DEBUGFS/fail_page_alloc ]] ||
 		skip "needs CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC and CONFIG_FAULT_INJECTION_DEBUG_FS"
 	[[ -x $FAIL_NTH ]] || skip "$FAIL_NTH is not built"
-	set_attr $DEBUGFS/failslab/ignore-gfp-wait N
-	set_attr $DEBUGFS/failslab/verbose 2
-	set_attr $DEBUGFS/fail_page_alloc/ignore-gfp-wait N
-	set_attr $DEBUGFS/fail_page_alloc/ignore-gfp-highmem N
-	set_attr $DEBUGFS/fail_page_alloc/min-order 0
-	set_attr $DEBUGFS/fail_page_alloc/verbose 2
+	set_fault_attr $DEBUGFS/failslab/ignore-gfp-wait N || skip "cannot set $DEBUGFS/failslab/ignore-gfp-wait"
+	set_fault_attr $DEBUGFS/failslab/verbose 2 || skip "cannot set $DEBUGFS/failslab/verbose"
+	set_fault_attr $DEBUGFS/fail_page_alloc/ignore-gfp-wait N || skip "cannot set $DEBUGFS/fail_page_alloc/ignore-gfp-wait"
+	set_fault_attr $DEBUGFS/fail_page_alloc/ignore-gfp-highmem N || skip "cannot set $DEBUGFS/fail_page_alloc/ignore-gfp-highmem"
+	set_fault_attr $DEBUGFS/fail_page_alloc/min-order 0 || skip "cannot set $DEBUGFS/fail_page_alloc/min-order"
+	set_fault_attr $DEBUGFS/fail_page_alloc/verbose 2 || skip "cannot set $DEBUGFS/fail_page_alloc/verbose"
 }
 
 # --- the kernel log ----------------------------------------------------------------
@@ -309,16 +291,8 @@ lp_wait()
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup()
 {
-	local m
-
-	restore_attrs
-	for m in $FAULT $OLD_P1; do
-		[[ -e $KLP_SYSFS/$m ]] && echo 0 >"$KLP_SYSFS/$m/enabled"
-	done
-	wait_for "[[ -z \$(ls $KLP_SYSFS) ]]"
-	for m in $FAULT $OLD_P1 $TARGET; do
-		[[ -e /sys/module/$m ]] && rmmod "$m" 2>/dev/null
-	done
+	restore_fault_attrs
+	teardown_mods "$FAULT" "$OLD_P1" "$TARGET"
 	restore_config
 }
 
@@ -483,7 +457,7 @@ pass_with_summary
 # --- afterwards --------------------------------------------------------------------------
 
 start_test "afterwards, the patch works and nothing leaked"
-restore_attrs
+restore_fault_attrs
 mod_load $FAULT
 lp_wait $FAULT
 expect_patches "again" $FAULT
@@ -494,17 +468,8 @@ unpatched "again, disabled"
 mod_unload $TARGET
 read_kmsg
 check_kmsg_clean "afterwards"
-if [[ -w $DEBUGFS/kmemleak ]]; then
-	# Two scans: a leak is only reported once it stayed unreferenced
-	# across a scan.
-	echo scan >$DEBUGFS/kmemleak
-	sleep 5
-	echo scan >$DEBUGFS/kmemleak
-	leaks=$(cat $DEBUGFS/kmemleak)
-	[[ -z $leaks ]] || fail_case "kmemleak: $(head -n 40 <<<"$leaks")"
-else
-	echo -n "(no kmemleak) "
-fi
+leaks=$(kmemleak_report)
+[[ -z $leaks ]] || fail_case "kmemleak: $(head -n 40 <<<"$leaks")"
 summaries+=("in all: $points_total points failed, $core_points_total in the livepatch core")
 pass_with_summary
 

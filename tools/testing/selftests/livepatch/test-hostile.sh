@@ -25,7 +25,6 @@ HOSTILE=(test_lp_hostile_p1 test_lp_hostile_p2 test_lp_hostile_p3)
 DURATION=${DURATION:-20}
 [[ -n ${VMTEST_DEBUG:-} ]] && DURATION=${DURATION_DEBUG:-30}
 
-BG_PIDS=()
 WORK=$(mktemp -d --tmpdir lp-hostile.XXXXXX)
 
 # write_result FILE - write stdin to FILE with one write(2) of up to 1 MiB;
@@ -58,31 +57,12 @@ patch_intact()
 	assert_eq "$TARGET's a" $PATCH "$(cat /sys/module/$TARGET/parameters/a)"
 }
 
-stop_background()
-{
-	local pid
-
-	for pid in "${BG_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	wait "${BG_PIDS[@]}" 2>/dev/null
-	BG_PIDS=()
-}
-
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup()
 {
-	local m
-
 	stop_background
 	[[ -e /sys/module/$CTARGET ]] && echo 0 >"/sys/module/$CTARGET/parameters/block"
-	for m in $PATCH "${HOSTILE[@]}"; do
-		[[ -e $KLP_SYSFS/$m ]] && echo 0 >"$KLP_SYSFS/$m/enabled" 2>/dev/null
-	done
-	wait_for "[[ -z \$(ls $KLP_SYSFS) ]]"
-	for m in $PATCH "${HOSTILE[@]}" $TARGET $CTARGET; do
-		[[ -e /sys/module/$m ]] && rmmod "$m" 2>/dev/null
-	done
+	teardown_mods "$PATCH" test_lp_mod_b "${HOSTILE[@]}" "$TARGET" "$CTARGET"
 	rm -rf "$WORK"
 	restore_config
 }

@@ -23,29 +23,8 @@ assert_target()
 	assert_eq "$TARGET's function $1" "$2" "$(target_says "$1")"
 }
 
-# After a failed case, remove what the script may have left (patches first),
-# so that the scripts after this one start clean.
-# shellcheck disable=SC2317 # run by the EXIT trap
-cleanup()
-{
-	local rc=$? m
-
-	if [[ $rc -ne 0 ]]; then
-		[[ -e /sys/module/test_lp_target ]] &&
-			echo 0 >/sys/module/test_lp_target/parameters/hold
-		for m in test_lp_mod_a test_lp_mod_b test_lp_target; do
-			[[ -e $KLP_SYSFS/$m ]] && echo 0 >"$KLP_SYSFS/$m/enabled"
-		done
-		sleep 2
-		for m in test_lp_mod_a test_lp_mod_b test_lp_target; do
-			rmmod "$m" 2>/dev/null
-		done
-	fi
-	restore_config
-}
-
 setup_config
-trap cleanup EXIT INT TERM HUP
+trap 'exit_cleanup test_lp_mod_a test_lp_mod_b test_lp_target' EXIT INT TERM HUP
 
 start_test "target module loaded before the patch"
 load_mod $TARGET

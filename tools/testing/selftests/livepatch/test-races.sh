@@ -21,7 +21,6 @@ MOD_B=test_lp_mod_b
 REPLACE=test_lp_replace
 DURATION=${DURATION:-20}
 [[ -n ${VMTEST_DEBUG:-} ]] && DURATION=${DURATION_DEBUG:-30}
-BG_PIDS=()
 WORK=$(mktemp -d --tmpdir lp-races.XXXXXX)
 
 set_hold()
@@ -47,20 +46,9 @@ rmmod_refused()
 # shellcheck disable=SC2317 # run by the EXIT trap
 cleanup()
 {
-	local pid m
-
-	for pid in "${BG_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	wait "${BG_PIDS[@]}" 2>/dev/null
+	stop_background
 	[[ -e $PARAMS/hold ]] && echo 0 >"$PARAMS/hold"
-	for m in $REPLACE $MOD_A $MOD_B; do
-		[[ -e $KLP_SYSFS/$m ]] && echo 0 >"$KLP_SYSFS/$m/enabled" 2>/dev/null
-	done
-	wait_for "[[ -z \$(ls $KLP_SYSFS) ]]"
-	for m in $REPLACE $MOD_A $MOD_B $TARGET; do
-		[[ -e /sys/module/$m ]] && rmmod "$m" 2>/dev/null
-	done
+	teardown_mods "$REPLACE" "$MOD_A" "$MOD_B" "$TARGET"
 	rm -rf "$WORK"
 	restore_config
 }
@@ -209,9 +197,7 @@ start_test "target modules come and go while patches are enabled, replaced and d
 target_loop & BG_PIDS+=($!)
 patch_loop & BG_PIDS+=($!)
 sleep "$DURATION"
-kill "${BG_PIDS[@]}"
-wait "${BG_PIDS[@]}"
-BG_PIDS=()
+stop_background
 read -r target_cycles target_failures <"$WORK/target"
 read -r patch_cycles patch_failures <"$WORK/patches"
 assert_eq "failed steps of the patch loop" 0 "$patch_failures"
