@@ -206,11 +206,14 @@ set_fault_attr()
 	echo "$2" >"$1"
 }
 
+# Newest first: the task filter goes off only once the probability is back
+# to what it was, so that no other task sees a fault meanwhile.
 restore_fault_attrs()
 {
-	local a
+	local a i
 
-	for a in "${_saved_fault_attrs[@]}"; do
+	for ((i = ${#_saved_fault_attrs[@]} - 1; i >= 0; i--)); do
+		a=${_saved_fault_attrs[i]}
 		echo "${a#*=}" >"${a%%=*}"
 	done
 	_saved_fault_attrs=()
