@@ -9,10 +9,11 @@
 # "enabled" and "force" parse what they get with kstrtobool(), as in 6.1:
 # only the first character counts ("1", "y", "t", "on"... or "0", "n", "f",
 # "off"...), so "0x1" means 0.  Anything else is refused with EINVAL and
-# changes nothing; a write longer than a page is refused by sysfs (E2BIG).
+# changes nothing.  sysfs hands the parser the first page of a longer write.
 #
-# The concurrent part uses test_lp_hostile_p1..p3, because forcing a
-# transition pins the patch's module until reboot, as in 6.1.
+# The concurrent part uses test_lp_hostile_p1..p3 and no other test does:
+# a forced disable or replace pins the module of the patch whose code
+# tasks may still run, until reboot.
 
 # shellcheck disable=SC2317 # the loop bodies run through count_loop
 . "$(dirname "$0")"/functions.sh

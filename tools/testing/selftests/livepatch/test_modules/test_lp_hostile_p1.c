@@ -2,8 +2,8 @@
 /*
  * test_lp_hostile_p1.c - the first of three livepatch modules that
  * test-hostile.sh loads, toggles and forces from concurrent writers.  A
- * forced patch's module stays loaded until reboot, so these are kept apart
- * from the modules of the other tests.  The code, and the parameters funcs=
+ * forced transition may pin a patch's module until reboot, so these are
+ * kept apart from the modules of the other tests.  The code, and the parameters funcs=
  * and replace= that choose what the patch does, are test_lp_conflict.h's.
  */
 
