@@ -75,7 +75,7 @@ EXPORT_SYMBOL_GPL(klp_get_prev_state);
  */
 int klp_check_states(struct klp_patch *patch)
 {
-	struct klp_state *state, *prev;
+	struct klp_state *state;
 
 	if (!patch->states)
 		return 0;
@@ -86,12 +86,11 @@ int klp_check_states(struct klp_patch *patch)
 			       patch->mod->name);
 			return -EINVAL;
 		}
-		for (prev = patch->states; prev != state; prev++) {
-			if (prev->id == state->id) {
-				pr_err("patch '%s': state %lu is listed twice\n",
-				       patch->mod->name, state->id);
-				return -EINVAL;
-			}
+		/* klp_get_state() finds the first entry with an id. */
+		if (klp_get_state(patch, state->id) != state) {
+			pr_err("patch '%s': state %lu is listed twice\n",
+			       patch->mod->name, state->id);
+			return -EINVAL;
 		}
 	}
 	return 0;

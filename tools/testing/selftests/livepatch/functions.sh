@@ -53,7 +53,7 @@ wait_for()
 
 	for ((i = 0; i < RETRIES; i++)); do
 		eval "$*" && return 0
-		sleep "$RETRY_DELAY"
+		nap "$RETRY_DELAY"
 	done
 	return 1
 }
@@ -219,6 +219,21 @@ restore_fault_attrs()
 	_saved_fault_attrs=()
 }
 
+# fail_every_allocation VERBOSE - let failslab and fail_page_alloc fail any
+# slab or page allocation, not only those that cannot sleep; VERBOSE is
+# their "verbose" (2: log each fault with a stack trace)
+fail_every_allocation()
+{
+	local d=/sys/kernel/debug a
+
+	for a in failslab fail_page_alloc; do
+		set_fault_attr $d/$a/ignore-gfp-wait N &&
+			set_fault_attr $d/$a/verbose "$1" || return 1
+	done
+	set_fault_attr $d/fail_page_alloc/ignore-gfp-highmem N &&
+		set_fault_attr $d/fail_page_alloc/min-order 0
+}
+
 # kmemleak_report - what a kmemleak scan finds (nothing without kmemleak).
 # Two scans: an object is reported once it stayed unreferenced across one.
 kmemleak_report()
@@ -325,7 +340,7 @@ load_lp()
 
 wait_transition()
 {
-	wait_for "[[ \$(cat $KLP_SYSFS/$1/transition 2>/dev/null) == 0 ]]" ||
+	wait_for "file_is $KLP_SYSFS/$1/transition 0" ||
 		die "transition of $1 did not complete"
 }
 
@@ -344,7 +359,7 @@ unload_mod()
 {
 	local mod=$1 out
 
-	wait_for "[[ \$(cat /sys/module/$mod/refcnt) == 0 ]]" ||
+	wait_for "file_is /sys/module/$mod/refcnt 0" ||
 		die "module $mod is still in use"
 	log "% rmmod $mod"
 	out=$(rmmod "$mod" 2>&1)

@@ -67,11 +67,8 @@ setup_faults()
 		set_fault_attr "$DEBUGFS/$a/probability" "$FAULT_PERCENT"
 		set_fault_attr "$DEBUGFS/$a/interval" 1
 		set_fault_attr "$DEBUGFS/$a/times" $TIMES
-		set_fault_attr "$DEBUGFS/$a/verbose" 0
-		set_fault_attr "$DEBUGFS/$a/ignore-gfp-wait" N
 	done
-	set_fault_attr $DEBUGFS/fail_page_alloc/ignore-gfp-highmem N
-	set_fault_attr $DEBUGFS/fail_page_alloc/min-order 0
+	fail_every_allocation 0 || die "cannot set the fault-injection attributes"
 }
 
 faults_injected()

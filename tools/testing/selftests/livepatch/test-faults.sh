@@ -48,12 +48,7 @@ setup_faults()
 	[[ -d $DEBUGFS/failslab && -d $DEBUGFS/fail_page_alloc ]] ||
 		skip "needs CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC and CONFIG_FAULT_INJECTION_DEBUG_FS"
 	[[ -x $FAIL_NTH ]] || skip "$FAIL_NTH is not built"
-	set_fault_attr $DEBUGFS/failslab/ignore-gfp-wait N || skip "cannot set $DEBUGFS/failslab/ignore-gfp-wait"
-	set_fault_attr $DEBUGFS/failslab/verbose 2 || skip "cannot set $DEBUGFS/failslab/verbose"
-	set_fault_attr $DEBUGFS/fail_page_alloc/ignore-gfp-wait N || skip "cannot set $DEBUGFS/fail_page_alloc/ignore-gfp-wait"
-	set_fault_attr $DEBUGFS/fail_page_alloc/ignore-gfp-highmem N || skip "cannot set $DEBUGFS/fail_page_alloc/ignore-gfp-highmem"
-	set_fault_attr $DEBUGFS/fail_page_alloc/min-order 0 || skip "cannot set $DEBUGFS/fail_page_alloc/min-order"
-	set_fault_attr $DEBUGFS/fail_page_alloc/verbose 2 || skip "cannot set $DEBUGFS/fail_page_alloc/verbose"
+	fail_every_allocation 2 || skip "cannot set the fault-injection attributes"
 }
 
 # --- the kernel log ----------------------------------------------------------------
@@ -157,14 +152,13 @@ expect_unloaded()
 # wait_file FILE VALUE - until FILE reads VALUE (or is gone, for VALUE "")
 wait_file()
 {
-	local i v
+	local i
 
 	for ((i = 0; i < RETRIES * 5; i++)); do
 		if [[ -z $2 ]]; then
 			[[ -e $1 ]] || return 0
 		else
-			file_value v "$1"
-			[[ $v == "$2" ]] && return 0
+			file_is "$1" "$2" && return 0
 		fi
 		nap 0.02
 	done

@@ -65,7 +65,7 @@ fi
 # reports and the like in the kernel log.  Tests mark the warnings they
 # provoke on purpose (functions.sh: expect_warnings_begin/end).
 # shellcheck source=functions.sh
-KERNEL_PROBLEMS=$(. /selftests/livepatch/functions.sh && echo "$KERNEL_PROBLEMS")
+. /selftests/livepatch/functions.sh
 problems=$(dmesg | awk '/vmtest: expected kernel warnings begin/ { skip = 1 }
 		       !skip { print }
 		       /vmtest: expected kernel warnings end/ { skip = 0 }' |
@@ -76,13 +76,8 @@ if [[ -n $problems ]]; then
 	[[ $status -eq 0 ]] && status=1
 fi
 
-if [[ -e /vmtest-debug && -w $KMEMLEAK ]]; then
-	# Two scans: an object is only reported once it stayed unreferenced
-	# across a scan, and freshly freed memory needs a grace period.
-	echo scan >"$KMEMLEAK"
-	sleep 5
-	echo scan >"$KMEMLEAK"
-	leaks=$(cat "$KMEMLEAK")
+if [[ -e /vmtest-debug ]]; then
+	leaks=$(kmemleak_report)
 	if [[ -n $leaks ]]; then
 		echo "vmtest: kmemleak: unreferenced objects after the command:"
 		echo "$leaks" | head -n 80
