@@ -20,10 +20,10 @@
  * Locking: the tables of klp_ops, every func_stack and the groups are
  * changed only with klp_mutex held.  The handler runs in any context,
  * lock-free: it reads the ip table and func_stack under the
- * preemption-disabled section that the ftrace recursion guard gives it,
- * which is an RCU-sched (and, for code where RCU is not watching, an
- * RCU-tasks-rude) read side.  Writers therefore use the _rcu list
- * primitives and wait for those grace periods before freeing.
+ * preemption-disabled section that the ftrace recursion guard gives it.
+ * Writers therefore use the _rcu list primitives and, before freeing or
+ * relying on a change, klp_wait_handlers(), which waits for every CPU to
+ * schedule.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -35,11 +35,37 @@
 #include <linux/slab.h>
 #include <linux/bug.h>
 #include <linux/printk.h>
+#include <linux/workqueue.h>
 #include "core.h"
 #include "patch.h"
 #include "transition.h"
 
 #define KLP_HOOK_BITS	10
+
+static void klp_sync_cpu(struct work_struct *work)
+{
+}
+
+/**
+ * klp_wait_handlers() - wait for the handlers already running
+ *
+ * Returns once every CPU has scheduled, so that no handler (nor
+ * klp_update_patch_state(), also run with preemption disabled) that
+ * started before the call is still running.  Handlers may run where RCU is
+ * not watching (the idle entry path, for one): a plain RCU grace period
+ * would not do.
+ *
+ * This is the guarantee of synchronize_rcu_tasks_rude(), without the pause
+ * of HZ/10 that its kthread takes after each grace period: unregistering
+ * an ftrace_ops has just waited for one when the transition code calls
+ * this, and a second wait in a row would pay the pause in full.
+ */
+void klp_wait_handlers(void)
+{
+	/* It needs a per-CPU allocation; without it, take the slow way. */
+	if (schedule_on_each_cpu(klp_sync_cpu))
+		synchronize_rcu_tasks_rude();
+}
 
 /**
  * struct klp_hook_group - one ftrace_ops for the functions hooked together
@@ -336,7 +362,7 @@ static void klp_release_groups(struct list_head *hooks)
 
 	/* Handlers that found the hooks before they were unpublished. */
 	if (shrunk)
-		synchronize_rcu_tasks_rude();
+		klp_wait_handlers();
 }
 
 /*
@@ -377,7 +403,7 @@ static void klp_unstack(struct klp_func **stacked, unsigned int nr)
 	while (nr--)
 		list_del_rcu(&stacked[nr]->stack_node);
 	/* The handler may have picked one of them. */
-	synchronize_rcu_tasks_rude();
+	klp_wait_handlers();
 }
 
 static unsigned int klp_object_nr_funcs(struct klp_object *obj)

@@ -42,6 +42,9 @@
 struct klp_shadow_table {
 	unsigned int bits;
 	unsigned int slot;	/* which klp_shadow::node links this table */
+	/* A count outside these asks for another size. */
+	unsigned long grow_above;
+	unsigned long shrink_below;
 	struct rcu_head rcu;
 	struct hlist_head buckets[];
 };
@@ -73,30 +76,39 @@ static struct klp_shadow_table __rcu *klp_shadow_cur;
 static struct klp_shadow_table *klp_shadow_next;
 static unsigned long klp_shadow_gen;
 static unsigned long klp_shadow_count;
+/* A resize was asked for and the work has not looked yet; klp_shadow_lock. */
+static bool klp_shadow_resize_asked;
 
 static void klp_shadow_resize_fn(struct work_struct *work);
 static DECLARE_WORK(klp_shadow_resize_work, klp_shadow_resize_fn);
 
 /*
  * The callers may hold any lock, the scheduler's included, and
- * schedule_work() may wake a worker: ask for the resize through an
- * irq_work, which runs once interrupts are enabled again.
+ * queue_work() may wake a worker: ask for the resize through an irq_work,
+ * which runs once interrupts are enabled again.  The work is unbound so
+ * that a caller adding variables in a loop that never sleeps does not keep
+ * it off its CPU.
  */
 static void klp_shadow_resize_kick(struct irq_work *work)
 {
-	schedule_work(&klp_shadow_resize_work);
+	queue_work(system_unbound_wq, &klp_shadow_resize_work);
 }
 
 static DEFINE_IRQ_WORK(klp_shadow_resize_irq_work, klp_shadow_resize_kick);
 
-static unsigned long klp_shadow_hash(void *obj, unsigned long id,
-				     unsigned int bits)
+static __always_inline unsigned long
+klp_shadow_hash(void *obj, unsigned long id, unsigned int bits)
 {
-	return hash_long((unsigned long)obj ^ (id * GOLDEN_RATIO_PRIME), bits);
+	/*
+	 * One multiplication, the costly part, for the object; the id is
+	 * mixed in after it, so that the few variables of one object spread
+	 * over other buckets.
+	 */
+	return (hash_long((unsigned long)obj, bits) ^ id) & ((1UL << bits) - 1);
 }
 
-static struct hlist_head *klp_shadow_bucket(struct klp_shadow_table *t,
-					    void *obj, unsigned long id)
+static __always_inline struct hlist_head *
+klp_shadow_bucket(struct klp_shadow_table *t, void *obj, unsigned long id)
 {
 	return &t->buckets[klp_shadow_hash(obj, id, t->bits)];
 }
@@ -111,21 +123,38 @@ static struct klp_shadow_table *klp_shadow_table_alloc(unsigned int bits,
 		return NULL;
 	t->bits = bits;
 	t->slot = slot;
+	t->grow_above = bits < KLP_SHADOW_MAX_BITS ? 1UL << bits : ULONG_MAX;
+	/* Far below the growth point, so that churn does not resize. */
+	t->shrink_below = bits > KLP_SHADOW_MIN_BITS ? 1UL << (bits - 6) : 0;
 	return t;
 }
 
-static struct klp_shadow *klp_shadow_find(struct klp_shadow_table *t,
-					  void *obj, unsigned long id)
+static __always_inline struct klp_shadow *
+klp_shadow_walk(struct hlist_head *bucket, const unsigned int slot,
+		void *obj, unsigned long id)
 {
 	struct klp_shadow *shadow;
 
-	hlist_for_each_entry_rcu(shadow, klp_shadow_bucket(t, obj, id),
-				 node[t->slot],
+	hlist_for_each_entry_rcu(shadow, bucket, node[slot],
 				 lockdep_is_held(&klp_shadow_lock)) {
 		if (shadow->obj == obj && shadow->id == id)
 			return shadow;
 	}
 	return NULL;
+}
+
+/*
+ * Inlined, and with one walk per slot so that each links through a fixed
+ * offset: a lookup is then as short as in a table with a single node.
+ */
+static __always_inline struct klp_shadow *
+klp_shadow_find(struct klp_shadow_table *t, void *obj, unsigned long id)
+{
+	struct hlist_head *bucket = klp_shadow_bucket(t, obj, id);
+
+	if (t->slot)
+		return klp_shadow_walk(bucket, 1, obj, id);
+	return klp_shadow_walk(bucket, 0, obj, id);
 }
 
 /**
@@ -164,14 +193,31 @@ static struct klp_shadow_table *klp_shadow_table_locked(void)
 /* Does the table need another size?  Returns the new bits, or 0. */
 static unsigned int klp_shadow_wanted_bits(struct klp_shadow_table *t)
 {
-	unsigned long size = 1UL << t->bits;
-
-	if (klp_shadow_count > size && t->bits < KLP_SHADOW_MAX_BITS)
+	if (klp_shadow_count > t->grow_above)
 		return min(t->bits + 2, KLP_SHADOW_MAX_BITS);
-	/* Far below the growth point, so that churn does not resize. */
-	if (klp_shadow_count < size / 64 && t->bits > KLP_SHADOW_MIN_BITS)
+	if (klp_shadow_count < t->shrink_below)
 		return max(t->bits - 2, KLP_SHADOW_MIN_BITS);
 	return 0;
+}
+
+/*
+ * Ask once: until the work has run, every insertion or removal would
+ * otherwise raise another irq_work, and that costs an interrupt each.
+ */
+static void klp_shadow_ask_resize(void)
+{
+	if (klp_shadow_resize_asked || klp_shadow_next)
+		return;
+	klp_shadow_resize_asked = true;
+	irq_work_queue(&klp_shadow_resize_irq_work);
+}
+
+/* On every insertion and removal: inlined, the common case is two tests. */
+static __always_inline void klp_shadow_maybe_resize(struct klp_shadow_table *t)
+{
+	if (unlikely(klp_shadow_count > t->grow_above ||
+		     klp_shadow_count < t->shrink_below))
+		klp_shadow_ask_resize();
 }
 
 static void klp_shadow_insert(struct klp_shadow *shadow)
@@ -188,13 +234,12 @@ static void klp_shadow_insert(struct klp_shadow *shadow)
 		shadow->gen = klp_shadow_gen;
 	}
 	klp_shadow_count++;
-	if (!next && klp_shadow_wanted_bits(t))
-		irq_work_queue(&klp_shadow_resize_irq_work);
+	klp_shadow_maybe_resize(t);
 }
 
 /* Unlink and free after a grace period; the destructor runs first. */
-static void klp_shadow_remove(struct klp_shadow *shadow,
-			      klp_shadow_dtor_t dtor)
+static __always_inline void
+klp_shadow_remove(struct klp_shadow *shadow, klp_shadow_dtor_t dtor)
 {
 	struct klp_shadow_table *t = klp_shadow_table_locked();
 	struct klp_shadow_table *next = klp_shadow_next;
@@ -203,8 +248,7 @@ static void klp_shadow_remove(struct klp_shadow *shadow,
 	if (next && shadow->gen == klp_shadow_gen)
 		hlist_del_rcu(&shadow->node[next->slot]);
 	klp_shadow_count--;
-	if (!next && klp_shadow_wanted_bits(t))
-		irq_work_queue(&klp_shadow_resize_irq_work);
+	klp_shadow_maybe_resize(t);
 
 	if (dtor)
 		dtor(shadow->obj, shadow->data);
@@ -239,25 +283,16 @@ static void klp_shadow_migrate(struct klp_shadow_table *old,
 	spin_unlock_irqrestore(&klp_shadow_lock, flags);
 }
 
-static void klp_shadow_resize_fn(struct work_struct *work)
+/* Move to a table of @bits; false if it cannot be allocated. */
+static bool klp_shadow_resize_to(struct klp_shadow_table *old,
+				 unsigned int bits)
 {
-	struct klp_shadow_table *old, *next;
-	unsigned int bits;
+	struct klp_shadow_table *next;
 	unsigned long flags;
 
-	mutex_lock(&klp_shadow_resize_mutex);
-
-	spin_lock_irqsave(&klp_shadow_lock, flags);
-	old = klp_shadow_table_locked();
-	bits = klp_shadow_wanted_bits(old);
-	spin_unlock_irqrestore(&klp_shadow_lock, flags);
-	if (!bits)
-		goto out;
-
-	/* On failure the table keeps working, only with longer chains. */
 	next = klp_shadow_table_alloc(bits, !old->slot);
 	if (!next)
-		goto out;
+		return false;
 
 	spin_lock_irqsave(&klp_shadow_lock, flags);
 	klp_shadow_gen++;
@@ -269,13 +304,28 @@ static void klp_shadow_resize_fn(struct work_struct *work)
 	/* Lookups may still walk the old table until a grace period ends. */
 	synchronize_rcu();
 	kvfree(old);
+	return true;
+}
 
-	/* The count may have moved on meanwhile. */
-	spin_lock_irqsave(&klp_shadow_lock, flags);
-	if (klp_shadow_wanted_bits(next))
-		schedule_work(&klp_shadow_resize_work);
-	spin_unlock_irqrestore(&klp_shadow_lock, flags);
-out:
+static void klp_shadow_resize_fn(struct work_struct *work)
+{
+	struct klp_shadow_table *old;
+	unsigned int bits;
+	unsigned long flags;
+
+	mutex_lock(&klp_shadow_resize_mutex);
+	/*
+	 * The count may move on while a resize runs: go on until the size
+	 * fits.  On allocation failure the table keeps working, only with
+	 * longer chains, and the next change of the count asks again.
+	 */
+	do {
+		spin_lock_irqsave(&klp_shadow_lock, flags);
+		klp_shadow_resize_asked = false;
+		old = klp_shadow_table_locked();
+		bits = klp_shadow_wanted_bits(old);
+		spin_unlock_irqrestore(&klp_shadow_lock, flags);
+	} while (bits && klp_shadow_resize_to(old, bits));
 	mutex_unlock(&klp_shadow_resize_mutex);
 }
 

@@ -70,17 +70,6 @@ static const char *klp_state_verb(int state)
 	return state == KLP_PATCHED ? "patching" : "unpatching";
 }
 
-/*
- * Wait until no CPU still runs a handler or klp_update_patch_state() that
- * started before the call.  Handlers may run where RCU is not watching
- * (the idle entry path, for one), so a plain RCU grace period is not
- * enough: the "rude" flavour makes every CPU schedule.
- */
-static void klp_wait_handlers(void)
-{
-	synchronize_rcu_tasks_rude();
-}
-
 /* Run fn for every task, idle tasks included, with tasklist_lock held. */
 static void klp_apply_to_all_tasks(void (*fn)(struct task_struct *task))
 {
@@ -225,8 +214,8 @@ void klp_update_patch_state(struct task_struct *task)
 
 	/*
 	 * test_and_clear_tsk_thread_flag() is a full barrier.  It pairs with
-	 * the smp_wmb() in klp_launch_transition() (and the rude grace
-	 * period in klp_flip_transition()): a task that sees the flag
+	 * the smp_wmb() in klp_launch_transition() (and klp_wait_handlers()
+	 * in klp_flip_transition()): a task that sees the flag
 	 * also sees klp_goal_state and every func->transition set before
 	 * it, so the handler picks the right code from the next call on.
 	 */
