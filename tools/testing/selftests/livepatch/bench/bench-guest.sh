@@ -105,6 +105,28 @@ disable_timed()
 	TIMED=$(elapsed "$t0" "$t1")
 }
 
+# log_span PATCH VERB - LOGGED is set to the seconds between the last
+# "'PATCH': starting VERB transition" line of the kernel log and the
+# "'PATCH': VERB complete" after it: the transition alone, without the
+# module load or the sysfs teardown around it.  Both cores log these lines.
+LOGGED=
+log_span()
+{
+	local re="^\[ *([0-9]+)\.([0-9]{6})\] livepatch: '$1': (.*)$"
+	local line t start='' end=''
+
+	while IFS= read -r line; do
+		[[ $line =~ $re ]] || continue
+		t=$((10#${BASH_REMATCH[1]} * 1000000 + 10#${BASH_REMATCH[2]}))
+		case ${BASH_REMATCH[3]} in
+		"starting $2 transition") start=$t end='' ;;
+		"$2 complete") end=$t ;;
+		esac
+	done < <(dmesg)
+	[[ -n $start && -n $end ]] || die "no $2 transition of $1 in the log"
+	LOGGED=$(elapsed "$start" "$end")
+}
+
 slab_kb()
 {
 	awk '$1 == "Slab:" { print $2 }' /proc/meminfo
@@ -195,8 +217,12 @@ bench_tasks()
 		for ((i = 0; i < REPEAT; i++)); do
 			enable_timed bench_tasks_patch
 			result "transition_${t}_tasks_s" "$TIMED"
+			log_span bench_tasks_patch patching
+			result "patching_${t}_tasks_s" "$LOGGED"
 			disable_timed bench_tasks_patch
 			result "untransition_${t}_tasks_s" "$TIMED"
+			log_span bench_tasks_patch unpatching
+			result "unpatching_${t}_tasks_s" "$LOGGED"
 		done
 		kill "${pids[@]}"
 		wait "${pids[@]}" 2>/dev/null
@@ -207,17 +233,18 @@ bench_tasks()
 # 5. Shadow variables: get, alloc and free with 1e3 to 1e6 live ones.
 bench_shadow()
 {
-	local p=/sys/module/bench_shadow/parameters live i get alloc free
+	local p=/sys/module/bench_shadow/parameters live i get alloc free chase
 
 	load bench_shadow
 	for live in 1000 100000 1000000; do
 		echo "$live" >"$p/live" || die "cannot make $live shadow variables"
 		for ((i = 0; i < REPEAT; i++)); do
-			read -r get alloc free <"$p/ns_per_op" ||
+			read -r get alloc free chase <"$p/ns_per_op" ||
 				die "shadow measurement failed"
 			result "shadow_get_${live}_ns" "$get"
 			result "shadow_alloc_${live}_ns" "$alloc"
 			result "shadow_free_${live}_ns" "$free"
+			result "shadow_chase_${live}_ns" "$chase"
 		done
 	done
 	echo 0 >"$p/live"

@@ -10,7 +10,12 @@
  * BENCH_SHADOW_OBJ(live - 1), one id); reading "ns_per_op" prints the mean
  * cost in nanoseconds of klp_shadow_get() on live variables picked at
  * random, then of klp_shadow_alloc() and of klp_shadow_free() of variables
- * that did not exist (the live count does not change).
+ * that did not exist (the live count does not change), and last of a
+ * "chase": reading the data of a random live variable through an array of
+ * pointers to them.  The chase is two dependent loads from random places
+ * in as much memory as the variables take, the least a lookup in a chained
+ * hash table can do (bucket, then variable), whatever the core: it shows
+ * what memory costs at each size.
  */
 
 #include <linux/ktime.h>
@@ -18,6 +23,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 
 #define BENCH_SHADOW_ID		0x62656e63UL
 /* Keys only: never dereferenced. */
@@ -26,16 +32,45 @@
 #define BENCH_SHADOW_ALLOCS	10000U
 
 static unsigned long bench_shadow_live;
+/* The data of the live variables, for the chase; bench_shadow_mutex. */
+static unsigned long **bench_shadow_data;
+static unsigned long bench_shadow_room;
 static DEFINE_MUTEX(bench_shadow_mutex);
+
+static int bench_shadow_make_room(unsigned long want)
+{
+	unsigned long **data;
+
+	if (want <= bench_shadow_room)
+		return 0;
+	data = kvmalloc_array(want, sizeof(*data), GFP_KERNEL);
+	if (!data)
+		return -ENOMEM;
+	if (bench_shadow_live)
+		memcpy(data, bench_shadow_data,
+		       bench_shadow_live * sizeof(*data));
+	kvfree(bench_shadow_data);
+	bench_shadow_data = data;
+	bench_shadow_room = want;
+	return 0;
+}
 
 static int bench_shadow_resize(unsigned long want)
 {
+	unsigned long *data;
+	int err;
+
+	err = bench_shadow_make_room(want);
+	if (err)
+		return err;
 	while (bench_shadow_live < want) {
-		if (!klp_shadow_alloc(BENCH_SHADOW_OBJ(bench_shadow_live),
-				      BENCH_SHADOW_ID, sizeof(long), GFP_KERNEL,
-				      NULL, NULL))
+		data = klp_shadow_alloc(BENCH_SHADOW_OBJ(bench_shadow_live),
+					BENCH_SHADOW_ID, sizeof(long),
+					GFP_KERNEL, NULL, NULL);
+		if (!data)
 			return -ENOMEM;
-		bench_shadow_live++;
+		*data = bench_shadow_live + 1;
+		bench_shadow_data[bench_shadow_live++] = data;
 		cond_resched();
 	}
 	while (bench_shadow_live > want) {
@@ -83,7 +118,8 @@ static u64 bench_shadow_ps(u64 start, unsigned int steps)
 static int bench_shadow_measure(char *buf)
 {
 	unsigned long live = bench_shadow_live, i;
-	u64 start, get_ps, alloc_ps, free_ps;
+	u64 start, get_ps, alloc_ps, free_ps, chase_ps;
+	unsigned long sum = 0;
 	u32 rnd = 1;
 
 	if (!live)
@@ -112,10 +148,22 @@ static int bench_shadow_measure(char *buf)
 				NULL);
 	free_ps = bench_shadow_ps(start, BENCH_SHADOW_ALLOCS);
 
-	return sysfs_emit(buf, "%llu.%03llu %llu.%03llu %llu.%03llu\n",
+	rnd = 1;
+	start = ktime_get_ns();
+	for (i = 0; i < BENCH_SHADOW_GETS; i++) {
+		rnd = rnd * 1664525 + 1013904223;
+		sum += READ_ONCE(*bench_shadow_data[rnd % live]);
+	}
+	chase_ps = bench_shadow_ps(start, BENCH_SHADOW_GETS);
+	/* Each variable holds its index plus one: the reads happened. */
+	if (!sum)
+		return -EIO;
+
+	return sysfs_emit(buf, "%llu.%03llu %llu.%03llu %llu.%03llu %llu.%03llu\n",
 			  div_u64(get_ps, 1000), get_ps % 1000,
 			  div_u64(alloc_ps, 1000), alloc_ps % 1000,
-			  div_u64(free_ps, 1000), free_ps % 1000);
+			  div_u64(free_ps, 1000), free_ps % 1000,
+			  div_u64(chase_ps, 1000), chase_ps % 1000);
 }
 
 static int bench_shadow_get_ns(char *buf, const struct kernel_param *kp)
@@ -138,6 +186,7 @@ MODULE_PARM_DESC(ns_per_op, "measure: ns per get, alloc and free");
 static void __exit bench_shadow_exit(void)
 {
 	klp_shadow_free_all(BENCH_SHADOW_ID, NULL);
+	kvfree(bench_shadow_data);
 }
 
 module_exit(bench_shadow_exit);

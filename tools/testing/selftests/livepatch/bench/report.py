@@ -29,11 +29,13 @@ METRICS = [
 ] + [
     (f'{op}_{t}_tasks_s', 's', f'{label}: {t} busy tasks')
     for t in (100, 1000)
-    for op, label in (('transition', 'enable'), ('untransition', 'disable'))
+    for op, label in (('transition', 'enable'), ('untransition', 'disable'),
+                      ('patching', 'patching transition'),
+                      ('unpatching', 'unpatching transition'))
 ] + [
     (f'shadow_{op}_{n}_ns', 'ns', f'shadow {op}: {n:,} live')
     for n in (1000, 100000, 1000000)
-    for op in ('get', 'alloc', 'free')
+    for op in ('get', 'alloc', 'free', 'chase')
 ] + [
     ('slab_per_func_b', 'B', 'slab per patched function'),
 ]
@@ -49,9 +51,14 @@ NOTES = """How each row is measured (bench-guest.sh and the bench_* modules):
   independent 20-function patches are enabled.
 - busy tasks: T kthreads calling the patched function in loops (100 calls,
   then a 20 ms sleep) and T/10 user tasks reading a sysfs file that calls
-  it; time to enable (disable) a patch of it, as above.
+  it; time to enable (disable) a patch of it, as above.  The busy tasks
+  also slow the modprobe and the sysfs teardown down, so the "patching
+  (unpatching) transition" rows take the transition alone, from the
+  kernel log: "starting ... transition" to "... complete".
 - shadow: mean ns of 1e5 klp_shadow_get() on random live variables, and
-  of 1e4 klp_shadow_alloc() then klp_shadow_free() of new ones.
+  of 1e4 klp_shadow_alloc() then klp_shadow_free() of new ones; "chase"
+  is 1e5 reads of a random live variable's data through an array of
+  pointers: two dependent random loads, the memory floor of a lookup.
 - slab: /proc/meminfo Slab before and after enabling the 1000-function
   patch, divided by 1000."""
 
@@ -148,7 +155,7 @@ def charts(out, results):
 
     series = []
     for core in CORES:
-        for op in ('get', 'alloc', 'free'):
+        for op in ('get', 'alloc', 'free', 'chase'):
             xs, ys = medians(results, core,
                              [(n, f'shadow_{op}_{n}_ns')
                               for n in (1000, 100000, 1000000)])
@@ -160,7 +167,7 @@ def charts(out, results):
 
     series = []
     for core in CORES:
-        for op in ('transition', 'untransition'):
+        for op in ('transition', 'untransition', 'patching', 'unpatching'):
             xs, ys = medians(results, core,
                              [(t, f'{op}_{t}_tasks_s') for t in (100, 1000)])
             series.append((f'{op}, {core}', xs, ys))
