@@ -101,8 +101,8 @@ klp_shadow_hash(void *obj, unsigned long id, unsigned int bits)
 {
 	/*
 	 * One multiplication, the costly part, for the object; the id is
-	 * mixed in after it, so that the few variables of one object spread
-	 * over other buckets.
+	 * mixed in after it, so that the variables of one object with small
+	 * ids land in neighbouring buckets rather than all in one.
 	 */
 	return (hash_long((unsigned long)obj, bits) ^ id) & ((1UL << bits) - 1);
 }

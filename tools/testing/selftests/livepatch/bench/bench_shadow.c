@@ -43,7 +43,7 @@ static int bench_shadow_make_room(unsigned long want)
 
 	if (want <= bench_shadow_room)
 		return 0;
-	data = kvmalloc_array(want, sizeof(*data), GFP_KERNEL);
+	data = kvmalloc_array(want, sizeof(*data), GFP_KERNEL | __GFP_NOWARN);
 	if (!data)
 		return -ENOMEM;
 	if (bench_shadow_live)
@@ -181,7 +181,7 @@ static const struct kernel_param_ops bench_shadow_ns_ops = {
 };
 
 module_param_cb(ns_per_op, &bench_shadow_ns_ops, NULL, 0444);
-MODULE_PARM_DESC(ns_per_op, "measure: ns per get, alloc and free");
+MODULE_PARM_DESC(ns_per_op, "measure: ns per get, alloc, free and chase");
 
 static void __exit bench_shadow_exit(void)
 {
