@@ -243,6 +243,10 @@ bench_shadow()
 	for live in 1000 100000 1000000; do
 		echo "$live" >"$p/live" || die "cannot make $live shadow variables"
 		for ((i = 0; i < REPEAT; i++)); do
+			# Measure the steady state: let deferred work that the
+			# set-up or the last sample left behind (a table resize,
+			# RCU freeing) finish first.
+			nap 1
 			read -r get alloc free chase <"$p/ns_per_op" ||
 				die "shadow measurement failed"
 			result "shadow_get_${live}_ns" "$get"
