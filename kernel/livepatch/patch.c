@@ -15,7 +15,8 @@
  * ftrace_ops per function (as 6.1 has), disabling a patch of a thousand
  * functions waits for a thousand grace periods; with a group, the functions
  * of one step come and go together, in one update of the code and one
- * wait.  The price is one hash lookup in the handler.
+ * wait.  The price is a lookup in the handler: a scan of a few entries
+ * kept in the group itself for small groups, a hash lookup for the others.
  *
  * Locking: the tables of klp_ops, every func_stack and the groups are
  * changed only with klp_mutex held.  The handler runs in any context,
@@ -67,15 +68,27 @@ void klp_wait_handlers(void)
 		synchronize_rcu_tasks_rude();
 }
 
+/* Groups of up to this many hooks are looked up in the group itself. */
+#define KLP_GROUP_DIRECT	4
+
 /**
  * struct klp_hook_group - one ftrace_ops for the functions hooked together
  * @fops:	the ftrace_ops, filtered on their ftrace locations
  * @nr_hooks:	how many klp_ops it still hooks; it is unregistered with the
  *		last one (an ftrace_ops with an empty filter would trace all)
+ * @nr_direct:	for a small group, how many hooks it started with, all in
+ *		@direct; 0 for a group whose hooks are found by hashing
+ * @direct:	the hooks of a small group by ftrace location, with the ops
+ *		cleared (never the location) when a hook is unpublished
  */
 struct klp_hook_group {
 	struct ftrace_ops fops;
 	unsigned int nr_hooks;
+	unsigned int nr_direct;
+	struct {
+		unsigned long ip;
+		struct klp_ops *ops;
+	} direct[KLP_GROUP_DIRECT];
 };
 
 /* Hooks by function address (for the core) and by ftrace location. */
@@ -103,6 +116,24 @@ static struct klp_ops *notrace klp_ops_by_ip(unsigned long ip)
 	hash_for_each_possible_rcu_notrace(klp_ops_ip_table, ops, ip_node, ip)
 		if (ops->ip == ip)
 			return ops;
+	return NULL;
+}
+
+/*
+ * The hook for @ip, or NULL once it is unpublished.  Most patches change
+ * a few functions per object: scanning their group's own entries is
+ * cheaper than hashing.
+ */
+static struct klp_ops *notrace klp_group_ops(struct klp_hook_group *group,
+					     unsigned long ip)
+{
+	unsigned int i;
+
+	if (!group->nr_direct)
+		return klp_ops_by_ip(ip);
+	for (i = 0; i < group->nr_direct; i++)
+		if (group->direct[i].ip == ip)
+			return READ_ONCE(group->direct[i].ops);
 	return NULL;
 }
 
@@ -169,7 +200,8 @@ static void notrace klp_redirect_handler(unsigned long ip,
 		return;
 
 	/* Not found: the hook is going away and the original code is due. */
-	ops = klp_ops_by_ip(ip);
+	ops = klp_group_ops(container_of(fops, struct klp_hook_group, fops),
+			    ip);
 	if (ops)
 		func = klp_select_func(ops);
 	if (func)
@@ -244,8 +276,14 @@ static void klp_publish_ops(struct klp_ops *ops, struct klp_hook_group *group)
 
 static void klp_unpublish_ops(struct klp_ops *ops)
 {
+	struct klp_hook_group *group = ops->group;
+	unsigned int i;
+
 	hash_del(&ops->hnode);
 	hash_del_rcu(&ops->ip_node);
+	for (i = 0; i < group->nr_direct; i++)
+		if (group->direct[i].ops == ops)
+			WRITE_ONCE(group->direct[i].ops, NULL);
 }
 
 /*
@@ -278,6 +316,13 @@ static int klp_hook_group(struct klp_ops **new, unsigned int nr)
 	for (i = 0; i < nr; i++)
 		klp_publish_ops(new[i], group);
 	group->nr_hooks = nr;
+	if (nr <= KLP_GROUP_DIRECT) {
+		for (i = 0; i < nr; i++) {
+			group->direct[i].ip = new[i]->ip;
+			group->direct[i].ops = new[i];
+		}
+		group->nr_direct = nr;
+	}
 
 	err = register_ftrace_function(&group->fops);
 	if (err) {
