@@ -266,12 +266,19 @@ static void klp_free_new_ops(struct klp_ops **new, unsigned int nr)
 	}
 }
 
-static void klp_publish_ops(struct klp_ops *ops, struct klp_hook_group *group)
+/* @ops is the @i-th hook of @group: the handler finds it where it looks. */
+static void klp_publish_ops(struct klp_ops *ops, struct klp_hook_group *group,
+			    unsigned int i)
 {
 	ops->group = group;
 	hash_add(klp_ops_table, &ops->hnode,
 		 (unsigned long)klp_ops_first(ops)->old_func);
-	hash_add_rcu(klp_ops_ip_table, &ops->ip_node, ops->ip);
+	if (group->nr_direct) {
+		group->direct[i].ip = ops->ip;
+		group->direct[i].ops = ops;
+	} else {
+		hash_add_rcu(klp_ops_ip_table, &ops->ip_node, ops->ip);
+	}
 }
 
 static void klp_unpublish_ops(struct klp_ops *ops)
@@ -280,7 +287,10 @@ static void klp_unpublish_ops(struct klp_ops *ops)
 	unsigned int i;
 
 	hash_del(&ops->hnode);
-	hash_del_rcu(&ops->ip_node);
+	if (!group->nr_direct) {
+		hash_del_rcu(&ops->ip_node);
+		return;
+	}
 	for (i = 0; i < group->nr_direct; i++)
 		if (group->direct[i].ops == ops)
 			WRITE_ONCE(group->direct[i].ops, NULL);
@@ -313,16 +323,11 @@ static int klp_hook_group(struct klp_ops **new, unsigned int nr)
 		goto free_filter;
 	}
 
-	for (i = 0; i < nr; i++)
-		klp_publish_ops(new[i], group);
 	group->nr_hooks = nr;
-	if (nr <= KLP_GROUP_DIRECT) {
-		for (i = 0; i < nr; i++) {
-			group->direct[i].ip = new[i]->ip;
-			group->direct[i].ops = new[i];
-		}
+	if (nr <= KLP_GROUP_DIRECT)
 		group->nr_direct = nr;
-	}
+	for (i = 0; i < nr; i++)
+		klp_publish_ops(new[i], group, i);
 
 	err = register_ftrace_function(&group->fops);
 	if (err) {

@@ -12,7 +12,8 @@ struct klp_hook_group;
  * struct klp_ops - the hook on one patched function
  * @hnode:	entry in the table of hooks by function address
  * @ip_node:	entry in the table of hooks by ftrace location, which is
- *		what the handler is called with
+ *		what the handler is called with; only for hooks of groups
+ *		too large to keep their hooks themselves (patch.c)
  * @ip:		the function's ftrace location
  * @func_stack:	the klp_funcs redirecting the function, newest first
  * @group:	the ftrace_ops that hooks the function, shared with the

@@ -190,8 +190,12 @@ static struct klp_shadow_table *klp_shadow_table_locked(void)
 					 lockdep_is_held(&klp_shadow_lock));
 }
 
-/* Does the table need another size?  Returns the new bits, or 0. */
-static unsigned int klp_shadow_wanted_bits(struct klp_shadow_table *t)
+/*
+ * Does the table need another size?  Returns the new bits, or 0.  Inlined:
+ * on every insertion and removal, the common case is two comparisons.
+ */
+static __always_inline unsigned int
+klp_shadow_wanted_bits(struct klp_shadow_table *t)
 {
 	if (klp_shadow_count > t->grow_above)
 		return min(t->bits + 2, KLP_SHADOW_MAX_BITS);
@@ -212,11 +216,9 @@ static void klp_shadow_ask_resize(void)
 	irq_work_queue(&klp_shadow_resize_irq_work);
 }
 
-/* On every insertion and removal: inlined, the common case is two tests. */
 static __always_inline void klp_shadow_maybe_resize(struct klp_shadow_table *t)
 {
-	if (unlikely(klp_shadow_count > t->grow_above ||
-		     klp_shadow_count < t->shrink_below))
+	if (unlikely(klp_shadow_wanted_bits(t)))
 		klp_shadow_ask_resize();
 }
 

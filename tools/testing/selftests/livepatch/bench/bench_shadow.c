@@ -109,6 +109,13 @@ static const struct kernel_param_ops bench_shadow_live_ops = {
 module_param_cb(live, &bench_shadow_live_ops, NULL, 0644);
 MODULE_PARM_DESC(live, "number of live shadow variables");
 
+/* A random live index; an LCG is enough, and both loops replay it. */
+static unsigned long bench_shadow_pick(u32 *rnd, unsigned long live)
+{
+	*rnd = *rnd * 1664525 + 1013904223;
+	return *rnd % live;
+}
+
 /* Mean nanoseconds per step, in picoseconds. */
 static u64 bench_shadow_ps(u64 start, unsigned int steps)
 {
@@ -127,8 +134,7 @@ static int bench_shadow_measure(char *buf)
 
 	start = ktime_get_ns();
 	for (i = 0; i < BENCH_SHADOW_GETS; i++) {
-		rnd = rnd * 1664525 + 1013904223;	/* an LCG is enough */
-		if (!klp_shadow_get(BENCH_SHADOW_OBJ(rnd % live),
+		if (!klp_shadow_get(BENCH_SHADOW_OBJ(bench_shadow_pick(&rnd, live)),
 				    BENCH_SHADOW_ID))
 			return -ENOENT;
 	}
@@ -150,10 +156,8 @@ static int bench_shadow_measure(char *buf)
 
 	rnd = 1;
 	start = ktime_get_ns();
-	for (i = 0; i < BENCH_SHADOW_GETS; i++) {
-		rnd = rnd * 1664525 + 1013904223;
-		sum += READ_ONCE(*bench_shadow_data[rnd % live]);
-	}
+	for (i = 0; i < BENCH_SHADOW_GETS; i++)
+		sum += READ_ONCE(*bench_shadow_data[bench_shadow_pick(&rnd, live)]);
 	chase_ps = bench_shadow_ps(start, BENCH_SHADOW_GETS);
 	/* Each variable holds its index plus one: the reads happened. */
 	if (!sum)
