@@ -56,8 +56,12 @@
 /* The one lock of the livepatch core: see the top of this file. */
 DEFINE_MUTEX(klp_mutex);
 
-/* Active patches (enabled, or in transition), in the order enabled. */
-LIST_HEAD(klp_active_patches);
+/*
+ * Active patches (enabled, or in transition), in the order enabled.  The
+ * name is 6.1's, as is klp_transition_patch's: crash and drgn scripts walk
+ * them by name.
+ */
+LIST_HEAD(klp_patches);
 
 static struct kobject *klp_sysfs_root;
 
@@ -375,7 +379,7 @@ static ssize_t enabled_store(struct kobject *kobj, struct kobj_attribute *attr,
 	mutex_lock(&klp_mutex);
 	if (patch->enabled == enabled)
 		err = -EINVAL;		/* nothing to do is a mistake */
-	else if (patch == klp_transitioning_patch)
+	else if (patch == klp_transition_patch)
 		klp_flip_transition();
 	else if (!enabled)
 		err = klp_start_disable(patch);
@@ -396,7 +400,7 @@ static ssize_t transition_show(struct kobject *kobj,
 			       struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%d\n",
-			  klp_kobj_patch(kobj) == klp_transitioning_patch);
+			  klp_kobj_patch(kobj) == klp_transition_patch);
 }
 
 static ssize_t force_store(struct kobject *kobj, struct kobj_attribute *attr,
@@ -413,7 +417,7 @@ static ssize_t force_store(struct kobject *kobj, struct kobj_attribute *attr,
 		return count;
 
 	mutex_lock(&klp_mutex);
-	if (patch == klp_transitioning_patch)
+	if (patch == klp_transition_patch)
 		klp_force_all_tasks();
 	else
 		err = -EINVAL;
@@ -964,21 +968,26 @@ static void klp_detach_patch(struct klp_patch *patch)
 /*
  * Second half, without klp_mutex: drop the patch's own kobject and wait
  * until sysfs lets go of it; then the module may be removed, unless a
- * forced transition may have left tasks in its code.
+ * forced transition may have left tasks in its code.  A patch whose code
+ * handlers may have chosen (@was_live) lets its module go only once no
+ * task can still be on its way into that code.
  */
-static void klp_put_patch(struct klp_patch *patch)
+static void klp_put_patch(struct klp_patch *patch, bool was_live)
 {
 	bool keep_module = patch->forced;
 
 	kobject_put(&patch->kobj);
 	wait_for_completion(&patch->finish);
-	if (!keep_module)
-		module_put(patch->mod);
+	if (keep_module)
+		return;
+	if (was_live)
+		klp_wait_redirections();
+	module_put(patch->mod);
 }
 
 static void klp_put_patch_work(struct work_struct *work)
 {
-	klp_put_patch(container_of(work, struct klp_patch, free_work));
+	klp_put_patch(container_of(work, struct klp_patch, free_work), true);
 }
 
 void klp_release_patch_async(struct klp_patch *patch)
@@ -1155,7 +1164,7 @@ static int klp_patch_init(struct klp_patch *patch)
 			return err;
 	}
 
-	list_add_tail(&patch->list, &klp_active_patches);
+	list_add_tail(&patch->list, &klp_patches);
 	return 0;
 }
 
@@ -1167,7 +1176,7 @@ static int klp_start_disable(struct klp_patch *patch)
 
 	if (WARN_ON(!patch->enabled))
 		return -EINVAL;
-	if (klp_transitioning_patch)
+	if (klp_transition_patch)
 		return -EBUSY;
 	/* No stacking, so no order to respect: any patch may go. */
 
@@ -1188,7 +1197,7 @@ static int klp_start_enable(struct klp_patch *patch)
 	struct klp_object *obj;
 	int err;
 
-	if (klp_transitioning_patch)
+	if (klp_transition_patch)
 		return -EBUSY;
 	if (WARN_ON(patch->enabled))
 		return -EINVAL;
@@ -1278,6 +1287,12 @@ int klp_enable_patch(struct klp_patch *patch)
 		goto unlock;
 	}
 
+	/* Busy comes first, as in 6.1: retrying later may well succeed. */
+	if (klp_transition_patch) {
+		err = -EBUSY;
+		goto unlock;
+	}
+
 	err = klp_check_conflicts(patch);
 	if (err)
 		goto unlock;
@@ -1303,7 +1318,8 @@ int klp_enable_patch(struct klp_patch *patch)
 err_free:
 	klp_detach_patch(patch);
 	mutex_unlock(&klp_mutex);
-	klp_put_patch(patch);
+	/* Its transition never started: no task was sent into its code. */
+	klp_put_patch(patch, false);
 	return err;
 
 unlock:
@@ -1339,7 +1355,7 @@ static void klp_unpatch_module_before(struct module *mod,
 		if (!obj || !obj->mod)
 			continue;
 
-		if (patch != klp_transitioning_patch)
+		if (patch != klp_transition_patch)
 			klp_run_pre_unpatch(obj);
 
 		pr_notice("reverting patch '%s' on unloading module '%s'\n",
@@ -1383,7 +1399,7 @@ static int klp_apply_to_coming_module(struct klp_patch *patch,
 	}
 
 	/* In transition, the transition runs post_patch when it completes. */
-	if (patch != klp_transitioning_patch)
+	if (patch != klp_transition_patch)
 		klp_run_post_patch(obj);
 	return 0;
 }

@@ -10,13 +10,13 @@
 #include <linux/livepatch.h>
 
 extern struct mutex klp_mutex;
-extern struct list_head klp_active_patches;
+extern struct list_head klp_patches;
 
 #define klp_for_each_active_patch_safe(patch, tmp_patch)		\
-	list_for_each_entry_safe(patch, tmp_patch, &klp_active_patches, list)
+	list_for_each_entry_safe(patch, tmp_patch, &klp_patches, list)
 
 #define klp_for_each_active_patch(patch)	\
-	list_for_each_entry(patch, &klp_active_patches, list)
+	list_for_each_entry(patch, &klp_patches, list)
 
 void klp_release_patch_async(struct klp_patch *patch);
 void klp_release_replaced_patches(struct klp_patch *new_patch);

@@ -68,6 +68,25 @@ void klp_wait_handlers(void)
 		synchronize_rcu_tasks_rude();
 }
 
+/**
+ * klp_wait_redirections() - wait until no task can be on its way into
+ * code that a handler chose before now
+ *
+ * Between the handler's choice and the trampoline's return, a task may be
+ * preempted (on a preemptible kernel), and it then holds nothing but the
+ * address it will jump to.  klp_wait_handlers() does not wait for it; a
+ * voluntary context switch or a return to user space of every task, which
+ * an RCU-tasks grace period waits for, proves that it has arrived.  Used
+ * before a patch module may go.  The transition never switches a task in
+ * that position (transition.c), so this is the second line of defence,
+ * taken where the wait costs no one: in the release work.
+ */
+void klp_wait_redirections(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPTION))
+		synchronize_rcu_tasks();
+}
+
 /* Groups of up to this many hooks are looked up in the group itself. */
 #define KLP_GROUP_DIRECT	4
 

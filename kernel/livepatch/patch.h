@@ -36,6 +36,7 @@ struct klp_ops {
 
 struct klp_ops *klp_ops_lookup(void *old_func);
 void klp_wait_handlers(void);
+void klp_wait_redirections(void);
 
 int klp_redirect_object(struct klp_object *obj);
 void klp_restore_object(struct klp_object *obj);

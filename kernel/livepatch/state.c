@@ -55,11 +55,11 @@ struct klp_state *klp_get_prev_state(unsigned long id)
 	struct klp_state *found = NULL, *state;
 	struct klp_patch *patch;
 
-	if (WARN_ON_ONCE(!klp_transitioning_patch))
+	if (WARN_ON_ONCE(!klp_transition_patch))
 		return NULL;
 
 	klp_for_each_active_patch(patch) {
-		if (patch == klp_transitioning_patch)
+		if (patch == klp_transition_patch)
 			break;
 		state = klp_get_state(patch, id);
 		if (state)

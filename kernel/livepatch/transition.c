@@ -42,7 +42,7 @@
 #define KLP_RETRY_MAX_DELAY	HZ
 #define KLP_SIGNAL_PERIOD	(15 * HZ)
 
-struct klp_patch *klp_transitioning_patch;
+struct klp_patch *klp_transition_patch;
 
 static int klp_goal_state = KLP_UNDEFINED;
 
@@ -58,7 +58,7 @@ static unsigned long klp_stack_entries[KLP_MAX_STACK_ENTRIES];
 static void klp_retry_work_fn(struct work_struct *work)
 {
 	mutex_lock(&klp_mutex);
-	if (klp_transitioning_patch)
+	if (klp_transition_patch)
 		klp_advance_transition();
 	mutex_unlock(&klp_mutex);
 }
@@ -138,7 +138,7 @@ static void klp_run_post_callbacks(struct klp_patch *patch, int state)
  */
 static void klp_finish_transition(void)
 {
-	struct klp_patch *patch = klp_transitioning_patch;
+	struct klp_patch *patch = klp_transition_patch;
 	int state = klp_goal_state;
 
 	pr_debug("'%s': completing %s transition\n", patch->mod->name,
@@ -176,7 +176,7 @@ static void klp_finish_transition(void)
 		  klp_state_verb(state));
 
 	klp_goal_state = KLP_UNDEFINED;
-	klp_transitioning_patch = NULL;
+	klp_transition_patch = NULL;
 }
 
 /**
@@ -191,7 +191,7 @@ void klp_abort_transition(void)
 		return;
 
 	pr_debug("'%s': canceling patching transition, going to unpatch\n",
-		 klp_transitioning_patch->mod->name);
+		 klp_transition_patch->mod->name);
 
 	klp_goal_state = KLP_UNPATCHED;
 	klp_finish_transition();
@@ -225,41 +225,61 @@ void klp_update_patch_state(struct task_struct *task)
 	preempt_enable_notrace();
 }
 
-/* The address range a task must not be inside for func to switch. */
-static void klp_func_busy_range(struct klp_func *func, unsigned long *start,
-				unsigned long *size)
+/*
+ * What a task must not be in the middle of for @func to switch: the code it
+ * leaves (@start, @size), and a redirection of the function.  A task in the
+ * ftrace handler or trampoline has the return address of the function's
+ * ftrace call (@fentry_ret) on its stack, and from the moment the handler
+ * has chosen until the trampoline returns, the task is on its way to the
+ * code chosen for its old state.  Only on preemptible kernels can it be
+ * seen there, but then it must not switch: it would run the old code in
+ * the new state, or code that is about to be freed.  Once the trampoline
+ * has written the chosen address in place of @fentry_ret, that address
+ * (the start of the old code) is inside @start..@size.
+ */
+struct klp_busy {
+	unsigned long start;
+	unsigned long size;
+	unsigned long fentry_ret;
+};
+
+static void klp_func_busy(struct klp_func *func, struct klp_busy *busy)
 {
-	struct klp_ops *ops;
+	struct klp_ops *ops = klp_ops_lookup(func->old_func);
 	struct klp_func *prev;
+
+	busy->fentry_ret = ops ? ops->ip + MCOUNT_INSN_SIZE : 0;
 
 	if (klp_goal_state == KLP_UNPATCHED) {
 		/* Leaving func's new code. */
-		*start = (unsigned long)func->new_func;
-		*size = func->new_size;
+		busy->start = (unsigned long)func->new_func;
+		busy->size = func->new_size;
 		return;
 	}
 
 	/* Entering func's code: leaving whatever ran before it. */
-	ops = klp_ops_lookup(func->old_func);
 	if (WARN_ON_ONCE(!ops) || list_is_singular(&ops->func_stack)) {
-		*start = (unsigned long)func->old_func;
-		*size = func->old_size;
+		busy->start = (unsigned long)func->old_func;
+		busy->size = func->old_size;
 		return;
 	}
 	prev = list_next_entry(func, stack_node);
-	*start = (unsigned long)prev->new_func;
-	*size = prev->new_size;
+	busy->start = (unsigned long)prev->new_func;
+	busy->size = prev->new_size;
 }
 
 static bool klp_stack_hits_func(struct klp_func *func, unsigned int nr)
 {
-	unsigned long start, size;
+	struct klp_busy busy;
+	unsigned long addr;
 	unsigned int i;
 
-	klp_func_busy_range(func, &start, &size);
-	for (i = 0; i < nr; i++)
-		if (klp_stack_entries[i] - start < size)
+	klp_func_busy(func, &busy);
+	for (i = 0; i < nr; i++) {
+		addr = klp_stack_entries[i];
+		if (addr - busy.start < busy.size || addr == busy.fentry_ret)
 			return true;
+	}
 	return false;
 }
 
@@ -278,7 +298,7 @@ static int klp_scan_stack(struct task_struct *task, const char **busy_name)
 	if (nr < 0)
 		return -EINVAL;
 
-	klp_for_each_object(klp_transitioning_patch, obj) {
+	klp_for_each_object(klp_transition_patch, obj) {
 		if (!obj->patched)
 			continue;
 		klp_for_each_func(obj, func) {
@@ -430,7 +450,7 @@ void klp_advance_transition(void)
 		return;
 	}
 
-	patch = klp_transitioning_patch;
+	patch = klp_transition_patch;
 	klp_finish_transition();
 
 	if (!patch->enabled)
@@ -450,7 +470,7 @@ void klp_launch_transition(void)
 	WARN_ON_ONCE(klp_goal_state == KLP_UNDEFINED);
 
 	pr_notice("'%s': starting %s transition\n",
-		  klp_transitioning_patch->mod->name,
+		  klp_transition_patch->mod->name,
 		  klp_state_verb(klp_goal_state));
 
 	/*
@@ -478,7 +498,7 @@ void klp_prepare_transition(struct klp_patch *patch, int state)
 {
 	WARN_ON_ONCE(klp_goal_state != KLP_UNDEFINED);
 
-	klp_transitioning_patch = patch;
+	klp_transition_patch = patch;
 	klp_goal_state = state;
 
 	pr_debug("'%s': initializing %s transition\n", patch->mod->name,
@@ -507,7 +527,7 @@ void klp_prepare_transition(struct klp_patch *patch, int state)
  */
 void klp_flip_transition(void)
 {
-	struct klp_patch *patch = klp_transitioning_patch;
+	struct klp_patch *patch = klp_transition_patch;
 
 	pr_debug("'%s': reversing transition from %s\n", patch->mod->name,
 		 klp_goal_state == KLP_PATCHED ?
@@ -573,10 +593,10 @@ void klp_force_all_tasks(void)
 	klp_apply_to_all_tasks(klp_force_switch);
 
 	if (klp_goal_state == KLP_UNPATCHED) {
-		klp_transitioning_patch->forced = true;
-	} else if (klp_transitioning_patch->replace) {
+		klp_transition_patch->forced = true;
+	} else if (klp_transition_patch->replace) {
 		klp_for_each_active_patch(patch)
-			if (patch != klp_transitioning_patch)
+			if (patch != klp_transition_patch)
 				patch->forced = true;
 	}
 

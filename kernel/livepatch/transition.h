@@ -4,7 +4,7 @@
 
 #include <linux/livepatch.h>
 
-extern struct klp_patch *klp_transitioning_patch;
+extern struct klp_patch *klp_transition_patch;
 
 void klp_prepare_transition(struct klp_patch *patch, int state);
 void klp_abort_transition(void);

@@ -78,15 +78,18 @@ file_is()
 }
 
 # poll COMMAND SECONDS - run COMMAND every 2 ms until it succeeds; fail
-# after SECONDS.  Finer grained than wait_for, for the timings.
+# after SECONDS (a decimal, down to microseconds).  Finer grained than
+# wait_for, for the timings.
 poll()
 {
-	local start now
+	local start now int=${2%.*} frac=000000 limit
 
+	[[ $2 == *.* ]] && frac=${2#*.}000000
+	limit=$((10#${int:-0} * 1000000 + 10#${frac:0:6}))
 	start=${EPOCHREALTIME//[!0-9]/}
 	until eval "$1"; do
 		now=${EPOCHREALTIME//[!0-9]/}
-		((now - start > $2 * 1000000)) && return 1
+		((now - start > limit)) && return 1
 		nap 0.002
 	done
 }

@@ -16,9 +16,10 @@
 
 SELFTESTS=${SELFTESTS:-/selftests}
 # Tests listed in known-skips (suite, test, reason) are not run; each is
-# reported as a SKIP with its reason.  A suite written "ours@debug" limits
-# the line to the debug kernel.
+# reported as a SKIP with its reason.  A suite written "ours@CONFIG" limits
+# the line to one kernel configuration (default, preempt or debug).
 KNOWN_SKIPS=$SELFTESTS/livepatch/known-skips
+VMTEST_CONFIG=$(cat /vmtest-config 2>/dev/null)
 
 passed=0
 failed=0
@@ -32,9 +33,9 @@ known_skip_reason()
 	[[ -r $KNOWN_SKIPS ]] || return 1
 	while read -r s t reason; do
 		[[ $s == "#"* || -z $s ]] && continue
-		# "SUITE@debug" lines apply to the debug kernel only.
-		[[ $s == *@debug && -z ${VMTEST_DEBUG:-} ]] && continue
-		if [[ ${s%@debug} == "$suite" && $t == "$test" ]]; then
+		# "SUITE@CONFIG" lines apply to that configuration only.
+		[[ $s == *@* && ${s#*@} != "$VMTEST_CONFIG" ]] && continue
+		if [[ ${s%@*} == "$suite" && $t == "$test" ]]; then
 			echo "$reason"
 			return 0
 		fi

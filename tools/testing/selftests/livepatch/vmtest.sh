@@ -27,7 +27,9 @@ guest as root (default: an interactive shell when stdin is a terminal,
 otherwise "uname -a; nproc").
 
 Options:
-  -c CONFIG   kernel variant: default or debug (KASAN, lockdep, kmemleak...)
+  -c CONFIG   kernel variant: default (PREEMPT_NONE), preempt (Debian's
+              preemption model, booted with preempt=full) or debug (preempt
+              plus KASAN, lockdep, kmemleak...)
   -u          build the pristine upstream livepatch core instead of ours
   -m DIR      build the out-of-tree module(s) in DIR against the kernel and
               put them in the guest (under /lib/modules/\$(uname -r)/extra);
@@ -191,6 +193,7 @@ overlay_tree()
 config_fragments()
 {
 	printf '%s\n' "$SCRIPT_DIR/config.vm" "$SCRIPT_DIR/config"
+	[[ $VARIANT != default ]] && printf '%s\n' "$SCRIPT_DIR/config.preempt"
 	[[ $VARIANT == debug ]] && printf '%s\n' "$SCRIPT_DIR/config.debug"
 }
 
@@ -373,6 +376,7 @@ make_initramfs()
 	} >"$root/vmtest-cmd.sh"
 	[[ $VARIANT == debug ]] && touch "$root/vmtest-debug"
 	echo "${VMTEST_CPUS:-2}" >"$root/vmtest-cpus"
+	echo "$VARIANT" >"$root/vmtest-config"
 	[[ $SHELL_MODE -eq 1 ]] && touch "$root/vmtest-shell"
 
 	(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) >"$INITRAMFS" ||
@@ -389,6 +393,11 @@ boot_guest()
 {
 	local log=$BUILD_DIR/console-$VARIANT_NAME.log accel=tcg
 	local mem=${VMTEST_MEM:-1G} timeout=${VMTEST_TIMEOUT:-1800} rc
+	local preempt=
+
+	# PREEMPT_DYNAMIC kernels come up voluntary; users who want a fully
+	# preemptible kernel boot it so, and so do we.
+	[[ $VARIANT != default ]] && preempt=preempt=full
 
 	[[ $VARIANT == debug && -z ${VMTEST_MEM:-} ]] && mem=3G
 	# The debug kernel runs about ten times slower under TCG.
@@ -398,7 +407,7 @@ boot_guest()
 		-smp "${VMTEST_CPUS:-2}" -m "$mem" -nographic -no-reboot
 		-nic none -kernel "$KBUILD_DIR/arch/x86/boot/bzImage"
 		-initrd "$INITRAMFS"
-		-append "console=ttyS0 quiet loglevel=4 log_buf_len=8M panic=-1 oops=panic panic_on_warn=0 tsc=unstable ${VMTEST_APPEND:-}")
+		-append "console=ttyS0 quiet loglevel=4 log_buf_len=8M panic=-1 oops=panic panic_on_warn=0 tsc=unstable $preempt ${VMTEST_APPEND:-}")
 
 	if [[ $SHELL_MODE -eq 1 ]]; then
 		msg "booting an interactive guest; quit with Ctrl-A X"
@@ -442,8 +451,8 @@ done
 shift $((OPTIND - 1))
 [[ ${1:-} == -- ]] && shift
 case $VARIANT in
-default|debug) ;;
-*) die "unknown kernel variant '$VARIANT' (default or debug)" ;;
+default|preempt|debug) ;;
+*) die "unknown kernel variant '$VARIANT' (default, preempt or debug)" ;;
 esac
 
 GUEST_CMD=("$@")

@@ -1,0 +1,175 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# A task preempted in the middle of a redirection: the handler has chosen
+# the code of the patch being replaced, and the task is off the CPU before
+# it gets there.  An atomic replace must not count that task as switched
+# (it would run the old patch's code in the new state, a mix of versions),
+# and the replaced patch's module must not go while the task may still
+# jump into it.  Needs a preemptible kernel: only there can a task be
+# preempted inside the handler.
+#
+# The caller loops in the kernel (writing to /proc/test_lp_preempt_target)
+# inside a cgroup whose CPU bandwidth the script throttles until the caller
+# is off the CPU in the handler's epilogue, after the choice.
+
+. "$(dirname "$0")"/functions.sh
+
+TARGET=test_lp_preempt_target
+V1=test_lp_preempt_a
+PARAMS=/sys/module/$TARGET/parameters
+CGROOT=/sys/fs/cgroup
+CG=$CGROOT/test_lp_preempt
+CALLER=
+
+kernel_is_preemptible()
+{
+	local mode
+
+	# PREEMPT_DYNAMIC: the mode booted, e.g. "none voluntary (full)".
+	if read -r mode 2>/dev/null </sys/kernel/debug/sched/preempt; then
+		[[ $mode == *"(full)"* ]]
+		return
+	fi
+	[[ $(uname -v) =~ (^| )PREEMPT(_RT)?( |$) ]]
+}
+
+setup_cgroup()
+{
+	grep -q "^cgroup2 $CGROOT " /proc/mounts ||
+		mount -t cgroup2 none "$CGROOT" ||
+		skip "cannot mount cgroup2 on $CGROOT"
+	echo +cpu >"$CGROOT/cgroup.subtree_control" ||
+		skip "no cpu controller (CONFIG_CFS_BANDWIDTH)"
+	mkdir -p "$CG"
+	[[ -e $CG/cpu.max ]] || skip "no $CG/cpu.max (CONFIG_CFS_BANDWIDTH)"
+}
+
+param()
+{
+	cat "$PARAMS/$1"
+}
+
+nr_throttled()
+{
+	local key value
+
+	while read -r key value; do
+		[[ $key == nr_throttled ]] && echo "$value" && return
+	done <"$CG/cpu.stat"
+}
+
+# start_caller - a task in $CG calling f1 and f3 in a loop, in the kernel
+start_caller()
+{
+	echo max >"$CG/cpu.max"
+	( echo "$BASHPID" >"$CG/cgroup.procs" && echo 1 >"/proc/$TARGET" ) &
+	CALLER=$!
+	BG_PIDS+=("$CALLER")
+	wait_for "[[ \$(param loops) -gt 0 ]]" || fail_case "the caller does not loop"
+}
+
+# stop_caller - let the caller run again and end its loop; a held caller
+# first jumps where the handler sent it
+stop_caller()
+{
+	echo max >"$CG/cpu.max"
+	echo 1 >"$PARAMS/stop"
+	wait "$CALLER" || fail_case "the caller failed"
+	BG_PIDS=()
+}
+
+# The caller sits in the handler's epilogue: preempt_enable_notrace() of
+# the recursion guard, after the handler has set where the call returns.
+caller_in_epilogue()
+{
+	grep -q '^\[<[0-9a-f]*>\] preempt_schedule_notrace' "/proc/$CALLER/stack"
+}
+
+# hold_in_redirection - give the caller 1 ms per second of CPU, again and
+# again, until it is throttled in the handler's epilogue; it stays there
+# until the end of the period (almost a second) or stop_caller.  About one
+# try in five succeeds.
+hold_in_redirection()
+{
+	local try n
+
+	for ((try = 1; try <= 60; try++)); do
+		n=$(nr_throttled)
+		echo "1000 1000000" >"$CG/cpu.max"
+		poll "[[ \$(nr_throttled) -gt $n ]]" 5 ||
+			fail_case "the caller is never throttled"
+		nap 0.005
+		if caller_in_epilogue; then
+			log "test-preempt: the caller is held in the handler (try $try)"
+			return
+		fi
+		echo max >"$CG/cpu.max"
+	done
+	fail_case "the caller was never throttled inside the handler ($try tries)"
+}
+
+# replace_under_hold REPLACE - the case: REPLACE takes over from $V1 while
+# the caller is held in the middle of a redirection into $V1's code
+replace_under_hold()
+{
+	local replace=$1 n
+
+	load_mod $TARGET
+	load_lp $V1
+	start_caller
+	hold_in_redirection
+	echo 1 >"$PARAMS/replacing"
+	load_lp_nowait "$replace"
+
+	# The caller cannot switch before it leaves the handler: the replace
+	# must still be in transition as long as it is held.  (What would
+	# follow otherwise: the replaced module goes, and the caller jumps
+	# into its freed code.)
+	if poll "file_is $KLP_SYSFS/$replace/transition 0" 0.2 &&
+	   caller_in_epilogue; then
+		fail_case "$replace completed while a task was in the middle of a redirection"
+	fi
+	stop_caller
+	wait_transition "$replace"
+	wait_for "[[ ! -e $KLP_SYSFS/$V1 ]]" || fail_case "$V1 was not replaced"
+	unload_lp $V1
+	# Calls go on after the replaced module is gone.
+	start_caller
+	n=$(param loops)
+	wait_for "[[ \$(param loops) -gt $((n + 10000)) ]]" ||
+		fail_case "the caller stopped after $V1 went"
+	stop_caller
+	assert_eq "runs of $V1 by tasks switched away from it" 0 "$(param v1_mixed)"
+	disable_lp "$replace"
+	unload_lp "$replace"
+	unload_mod $TARGET
+	pass_case
+}
+
+# The exit trap: let the caller go, then what exit_cleanup does.
+# shellcheck disable=SC2317  # called by the trap
+preempt_cleanup()
+{
+	local rc=$?
+
+	[[ -e $CG/cpu.max ]] && echo max >"$CG/cpu.max"
+	[[ -e $PARAMS/stop ]] && echo 1 >"$PARAMS/stop"
+	stop_background
+	rmdir "$CG" 2>/dev/null
+	(exit "$rc")
+	exit_cleanup test_lp_preempt_nop test_lp_preempt_both "$V1" "$TARGET"
+}
+
+setup_config
+kernel_is_preemptible || skip "the kernel is not fully preemptible"
+setup_cgroup
+trap preempt_cleanup EXIT INT TERM HUP
+
+start_test "a task held in the handler, replace with a nop for f3"
+replace_under_hold test_lp_preempt_nop
+
+start_test "a task held in the handler, replace covering f1 and f3"
+replace_under_hold test_lp_preempt_both
+
+exit 0

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_lp_preempt_target.c - target of test-preempt.sh (see
+ * test_lp_preempt.h).
+ *
+ * A write to /proc/test_lp_preempt_target calls f1 and f3 in a loop, in
+ * the writer's own context, until the parameter "stop" is set or the
+ * writer gets a fatal signal.  (Not a module parameter's write: the loop
+ * would hold the module's parameter lock, and "stop" could never be set.)
+ * The script puts the writer in a cgroup whose CPU bandwidth it controls,
+ * so that it can hold the task off the CPU at any point of the loop.  The
+ * loop does not end on the livepatch core's fake signal.
+ *
+ * "replacing" (written by the script) says that an atomic replace of
+ * version 1 has started; from then on version 1 may only run for tasks
+ * that have not switched to the replace (KLP_UNPATCHED).  "v1_mixed"
+ * counts the runs of version 1 that broke that rule, "v1_runs" all runs.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/livepatch.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/proc_fs.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include "test_lp_preempt.h"
+
+static bool replacing;
+module_param(replacing, bool, 0644);
+MODULE_PARM_DESC(replacing, "an atomic replace of version 1 has started");
+
+static bool stop;
+module_param(stop, bool, 0644);
+MODULE_PARM_DESC(stop, "ends the loop of the writer of /proc/" KBUILD_MODNAME);
+
+static atomic_long_t v1_runs, v1_mixed, loops;
+
+static int test_lp_preempt_counter_get(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%ld\n", atomic_long_read(kp->arg));
+}
+
+static const struct kernel_param_ops test_lp_preempt_counter_ops = {
+	.get = test_lp_preempt_counter_get,
+};
+
+module_param_cb(v1_runs, &test_lp_preempt_counter_ops, &v1_runs, 0444);
+MODULE_PARM_DESC(v1_runs, "runs of version 1");
+module_param_cb(v1_mixed, &test_lp_preempt_counter_ops, &v1_mixed, 0444);
+MODULE_PARM_DESC(v1_mixed, "runs of version 1 by a task switched away from it");
+module_param_cb(loops, &test_lp_preempt_counter_ops, &loops, 0444);
+MODULE_PARM_DESC(loops, "rounds of the loop of \"run\"");
+
+noinline __noipa int test_lp_preempt_f1(void)
+{
+	return 0;
+}
+EXPORT_SYMBOL_GPL(test_lp_preempt_f1);
+
+noinline __noipa int test_lp_preempt_f3(void)
+{
+	return 0;
+}
+EXPORT_SYMBOL_GPL(test_lp_preempt_f3);
+
+void test_lp_preempt_ran_v1(void)
+{
+	atomic_long_inc(&v1_runs);
+	if (READ_ONCE(replacing) && current->patch_state != KLP_UNPATCHED) {
+		atomic_long_inc(&v1_mixed);
+		pr_err_ratelimited("%s:%d runs version 1 in patch state %d\n",
+				   current->comm, current->pid,
+				   current->patch_state);
+	}
+}
+EXPORT_SYMBOL_GPL(test_lp_preempt_ran_v1);
+
+static ssize_t test_lp_preempt_run(struct file *file, const char __user *buf,
+				   size_t count, loff_t *ppos)
+{
+	WRITE_ONCE(stop, false);
+	while (!READ_ONCE(stop) && !fatal_signal_pending(current)) {
+		test_lp_preempt_f1();
+		test_lp_preempt_f3();
+		/* A no-op when fully preemptible; needed when not. */
+		if (!(atomic_long_inc_return(&loops) % 1024))
+			cond_resched();
+	}
+	return count;
+}
+
+static const struct proc_ops test_lp_preempt_proc_ops = {
+	.proc_write = test_lp_preempt_run,
+};
+
+static struct proc_dir_entry *test_lp_preempt_proc;
+
+static int __init test_lp_preempt_init(void)
+{
+	test_lp_preempt_proc = proc_create(KBUILD_MODNAME, 0200, NULL,
+					   &test_lp_preempt_proc_ops);
+	return test_lp_preempt_proc ? 0 : -ENOMEM;
+}
+
+static void __exit test_lp_preempt_exit(void)
+{
+	proc_remove(test_lp_preempt_proc);
+}
+
+module_init(test_lp_preempt_init);
+module_exit(test_lp_preempt_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Livepatch selftest: functions called by a task held off the CPU");
