@@ -969,20 +969,20 @@ static void klp_detach_patch(struct klp_patch *patch)
  * Second half, without klp_mutex: drop the patch's own kobject and wait
  * until sysfs lets go of it; then the module may be removed, unless a
  * forced transition may have left tasks in its code.  A patch whose code
- * handlers may have chosen (@was_live) lets its module go only once no
- * task can still be on its way into that code.
+ * handlers may have chosen (@was_live) first waits until no task can still
+ * be on its way into that code, so that, as in 6.1, the module can be
+ * removed as soon as the patch's directory is gone.
  */
 static void klp_put_patch(struct klp_patch *patch, bool was_live)
 {
 	bool keep_module = patch->forced;
 
+	if (was_live && !keep_module)
+		klp_wait_redirections();
 	kobject_put(&patch->kobj);
 	wait_for_completion(&patch->finish);
-	if (keep_module)
-		return;
-	if (was_live)
-		klp_wait_redirections();
-	module_put(patch->mod);
+	if (!keep_module)
+		module_put(patch->mod);
 }
 
 static void klp_put_patch_work(struct work_struct *work)
