@@ -96,12 +96,15 @@ static int klp_vmlinux_sym_cb(void *data, unsigned long addr)
 	return klp_sym_seen(data, addr);
 }
 
-static int klp_module_sym_cb(void *data, const char *name,
-			     struct module *mod, unsigned long addr)
+/* For walks over every symbol: vmlinux's have no module. */
+static int klp_sym_cb(void *data, const char *name, struct module *mod,
+		      unsigned long addr)
 {
 	struct klp_sym_search *s = data;
 
-	if (!mod || strcmp(mod->name, s->objname) || strcmp(name, s->name))
+	if (strcmp(name, s->name))
+		return 0;
+	if (s->objname ? !mod || strcmp(mod->name, s->objname) : !!mod)
 		return 0;
 	return klp_sym_seen(s, addr);
 }
@@ -120,8 +123,14 @@ static int klp_lookup_symbol(const char *objname, const char *name,
 	};
 	const char *shown = objname ? objname : "vmlinux";
 
+	/*
+	 * The indexed lookup of vmlinux names also matches "name.llvm.<hash>"
+	 * under Clang LTO; like 6.1, match the exact name there.
+	 */
 	if (objname)
-		module_kallsyms_on_each_symbol(klp_module_sym_cb, &s);
+		module_kallsyms_on_each_symbol(klp_sym_cb, &s);
+	else if (IS_ENABLED(CONFIG_LTO_CLANG))
+		kallsyms_on_each_symbol(klp_sym_cb, &s);
 	else
 		kallsyms_on_each_match_symbol(klp_vmlinux_sym_cb, name, &s);
 
@@ -243,8 +252,13 @@ int klp_apply_section_relocs(struct module *pmod, Elf_Shdr *sechdrs,
 	const char *secname = shstrtab + sec->sh_name;
 	int err;
 
-	BUILD_BUG_ON(KLP_OBJNAME_MAX + 1 != MODULE_NAME_LEN);
-	BUILD_BUG_ON(KLP_SYMNAME_MAX + 1 != KSYM_NAME_LEN);
+	/*
+	 * What the parsing needs: a name that fits the buffers fits the
+	 * kernel's.  A longer module name (32-bit kernels allow 59
+	 * characters) cannot be named in a section, as in 6.1.
+	 */
+	BUILD_BUG_ON(KLP_OBJNAME_MAX + 1 > MODULE_NAME_LEN);
+	BUILD_BUG_ON(KLP_SYMNAME_MAX + 1 > KSYM_NAME_LEN);
 
 	if (!klp_section_objname(secname, sec_objname)) {
 		pr_err("section %s has an incorrectly formatted name\n",
@@ -1287,7 +1301,10 @@ int klp_enable_patch(struct klp_patch *patch)
 		goto unlock;
 	}
 
-	/* Busy comes first, as in 6.1: retrying later may well succeed. */
+	/*
+	 * Busy before conflicting: 6.1 refuses any patch during a transition
+	 * with -EBUSY, and retrying later may well succeed.
+	 */
 	if (klp_transition_patch) {
 		err = -EBUSY;
 		goto unlock;

@@ -44,7 +44,7 @@
 
 struct klp_patch *klp_transition_patch;
 
-static int klp_goal_state = KLP_UNDEFINED;
+static int klp_target_state = KLP_UNDEFINED;
 
 /* Retry policy of the transition in progress; klp_mutex. */
 static unsigned long klp_retry_delay;
@@ -88,7 +88,7 @@ static void klp_apply_to_all_tasks(void (*fn)(struct task_struct *task))
 static void klp_set_initial_state(struct task_struct *task)
 {
 	WARN_ON_ONCE(task->patch_state != KLP_UNDEFINED);
-	task->patch_state = !klp_goal_state;
+	task->patch_state = !klp_target_state;
 }
 
 static void klp_reset_state(struct task_struct *task)
@@ -99,7 +99,7 @@ static void klp_reset_state(struct task_struct *task)
 
 static void klp_mark_pending(struct task_struct *task)
 {
-	if (task->patch_state != klp_goal_state)
+	if (task->patch_state != klp_target_state)
 		set_tsk_thread_flag(task, TIF_PATCH_PENDING);
 }
 
@@ -139,7 +139,7 @@ static void klp_run_post_callbacks(struct klp_patch *patch, int state)
 static void klp_finish_transition(void)
 {
 	struct klp_patch *patch = klp_transition_patch;
-	int state = klp_goal_state;
+	int state = klp_target_state;
 
 	pr_debug("'%s': completing %s transition\n", patch->mod->name,
 		 klp_state_verb(state));
@@ -175,7 +175,7 @@ static void klp_finish_transition(void)
 	pr_notice("'%s': %s complete\n", patch->mod->name,
 		  klp_state_verb(state));
 
-	klp_goal_state = KLP_UNDEFINED;
+	klp_target_state = KLP_UNDEFINED;
 	klp_transition_patch = NULL;
 }
 
@@ -187,13 +187,13 @@ static void klp_finish_transition(void)
  */
 void klp_abort_transition(void)
 {
-	if (WARN_ON_ONCE(klp_goal_state != KLP_PATCHED))
+	if (WARN_ON_ONCE(klp_target_state != KLP_PATCHED))
 		return;
 
 	pr_debug("'%s': canceling patching transition, going to unpatch\n",
 		 klp_transition_patch->mod->name);
 
-	klp_goal_state = KLP_UNPATCHED;
+	klp_target_state = KLP_UNPATCHED;
 	klp_finish_transition();
 }
 
@@ -216,11 +216,11 @@ void klp_update_patch_state(struct task_struct *task)
 	 * test_and_clear_tsk_thread_flag() is a full barrier.  It pairs with
 	 * the smp_wmb() in klp_launch_transition() (and klp_wait_handlers()
 	 * in klp_flip_transition()): a task that sees the flag
-	 * also sees klp_goal_state and every func->transition set before
+	 * also sees klp_target_state and every func->transition set before
 	 * it, so the handler picks the right code from the next call on.
 	 */
 	if (test_and_clear_tsk_thread_flag(task, TIF_PATCH_PENDING))
-		task->patch_state = READ_ONCE(klp_goal_state);
+		task->patch_state = READ_ONCE(klp_target_state);
 
 	preempt_enable_notrace();
 }
@@ -233,9 +233,13 @@ void klp_update_patch_state(struct task_struct *task)
  * has chosen until the trampoline returns, the task is on its way to the
  * code chosen for its old state.  Only on preemptible kernels can it be
  * seen there, but then it must not switch: it would run the old code in
- * the new state, or code that is about to be freed.  Once the trampoline
- * has written the chosen address in place of @fentry_ret, that address
- * (the start of the old code) is inside @start..@size.
+ * the new state, or code that is about to be freed.  When the handler
+ * changed where the call returns, the trampoline writes the chosen
+ * address (the start of the old code, inside @start..@size) in place of
+ * @fentry_ret; when it did not, @fentry_ret stays until the return.  This
+ * relies on the return address being on the stack, as on x86; elsewhere
+ * @fentry_ret may never match, and the trampoline itself must then make
+ * the trace unreliable.
  */
 struct klp_busy {
 	unsigned long start;
@@ -250,7 +254,7 @@ static void klp_func_busy(struct klp_func *func, struct klp_busy *busy)
 
 	busy->fentry_ret = ops ? ops->ip + MCOUNT_INSN_SIZE : 0;
 
-	if (klp_goal_state == KLP_UNPATCHED) {
+	if (klp_target_state == KLP_UNPATCHED) {
 		/* Leaving func's new code. */
 		busy->start = (unsigned long)func->new_func;
 		busy->size = func->new_size;
@@ -324,7 +328,7 @@ static int klp_switch_if_safe(struct task_struct *task, void *arg)
 		return err;
 
 	clear_tsk_thread_flag(task, TIF_PATCH_PENDING);
-	task->patch_state = klp_goal_state;
+	task->patch_state = klp_target_state;
 	return 0;
 }
 
@@ -334,7 +338,7 @@ static bool klp_try_switch_task(struct task_struct *task)
 	const char *busy_name = NULL;
 	int err;
 
-	if (task->patch_state == klp_goal_state)
+	if (task->patch_state == klp_target_state)
 		return true;
 
 	/* Without reliable stacks only the tasks themselves can switch. */
@@ -383,7 +387,7 @@ static bool klp_try_switch_all_tasks(void)
 		task = idle_task(cpu);
 		if (!cpu_online(cpu)) {
 			klp_clear_pending(task);
-			task->patch_state = klp_goal_state;
+			task->patch_state = klp_target_state;
 		} else if (!klp_try_switch_task(task)) {
 			complete = false;
 			wake_up_if_idle(cpu);
@@ -443,7 +447,7 @@ void klp_advance_transition(void)
 {
 	struct klp_patch *patch;
 
-	WARN_ON_ONCE(klp_goal_state == KLP_UNDEFINED);
+	WARN_ON_ONCE(klp_target_state == KLP_UNDEFINED);
 
 	if (!klp_try_switch_all_tasks()) {
 		klp_schedule_retry();
@@ -467,14 +471,14 @@ void klp_advance_transition(void)
  */
 void klp_launch_transition(void)
 {
-	WARN_ON_ONCE(klp_goal_state == KLP_UNDEFINED);
+	WARN_ON_ONCE(klp_target_state == KLP_UNDEFINED);
 
 	pr_notice("'%s': starting %s transition\n",
 		  klp_transition_patch->mod->name,
-		  klp_state_verb(klp_goal_state));
+		  klp_state_verb(klp_target_state));
 
 	/*
-	 * Publish klp_goal_state and the func->transition flags before
+	 * Publish klp_target_state and the func->transition flags before
 	 * any TIF_PATCH_PENDING: pairs with the full barrier in
 	 * klp_update_patch_state().
 	 */
@@ -496,10 +500,10 @@ void klp_launch_transition(void)
  */
 void klp_prepare_transition(struct klp_patch *patch, int state)
 {
-	WARN_ON_ONCE(klp_goal_state != KLP_UNDEFINED);
+	WARN_ON_ONCE(klp_target_state != KLP_UNDEFINED);
 
 	klp_transition_patch = patch;
-	klp_goal_state = state;
+	klp_target_state = state;
 
 	pr_debug("'%s': initializing %s transition\n", patch->mod->name,
 		 klp_state_verb(state));
@@ -530,7 +534,7 @@ void klp_flip_transition(void)
 	struct klp_patch *patch = klp_transition_patch;
 
 	pr_debug("'%s': reversing transition from %s\n", patch->mod->name,
-		 klp_goal_state == KLP_PATCHED ?
+		 klp_target_state == KLP_PATCHED ?
 		 "patching to unpatching" : "unpatching to patching");
 
 	/*
@@ -543,7 +547,7 @@ void klp_flip_transition(void)
 	klp_wait_handlers();
 
 	patch->enabled = !patch->enabled;
-	klp_goal_state = !klp_goal_state;
+	klp_target_state = !klp_target_state;
 
 	klp_launch_transition();
 	/* A fresh start deserves the fast retries again. */
@@ -592,7 +596,7 @@ void klp_force_all_tasks(void)
 
 	klp_apply_to_all_tasks(klp_force_switch);
 
-	if (klp_goal_state == KLP_UNPATCHED) {
+	if (klp_target_state == KLP_UNPATCHED) {
 		klp_transition_patch->forced = true;
 	} else if (klp_transition_patch->replace) {
 		klp_for_each_active_patch(patch)

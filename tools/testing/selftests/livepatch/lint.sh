@@ -62,6 +62,9 @@ run_checkpatch()
 
 run_w1_sparse()
 {
+	# Check what is in the repository, not what the last build laid over.
+	rsync -r --checksum --delete "$repo/kernel/livepatch/" "$src/kernel/livepatch/"
+	rsync --checksum "$repo/include/linux/livepatch.h" "$src/include/linux/livepatch.h"
 	make -C "$src" O="$kbuild" W=1 C=2 kernel/livepatch/ 2>&1 |
 		grep -E "warning|error" | grep -v "^make"
 }
@@ -70,7 +73,7 @@ count "checkpatch --strict" run_checkpatch "${cfiles[@]}"
 
 count "kernel-doc" "$src/scripts/kernel-doc" -none kernel/livepatch/*.c include/linux/livepatch.h
 
-# W=1 and sparse on the core, in the kernel build (the tree holds our files).
+# W=1 and sparse on the core, in the kernel build.
 count "W=1 C=2 build of kernel/livepatch" run_w1_sparse
 
 note "$problems problems"
