@@ -5,7 +5,8 @@
 #
 #   make run            boot a VM and walk through live patching
 #   make check          build, boot and run our selftests and the 6.1
-#                       compatibility suite (CONFIG=debug: debug kernel)
+#                       compatibility suite (CONFIG=preempt: preemptible
+#                       kernel; CONFIG=debug: preemptible debug kernel)
 #   make soak           debug kernel: livepatch operations under load and
 #                       random allocation failures for SOAK_MINUTES (20)
 #   make shell          boot to an interactive guest shell
@@ -36,12 +37,15 @@ help:
 run:
 	$(VMTEST) -c $(CONFIG) -- $(SELFTESTS)/demo.sh
 
+# Two boots: tests that rewrite code under load need single-threaded TCG.
 check:
-	$(VMTEST) -c $(CONFIG) -- $(SELFTESTS)/run-suites.sh $(SUITES)
+	tools/testing/selftests/livepatch/check.sh $(CONFIG) $(SUITES)
 
-# The guest gets the soak's time plus the boot and the final checks.
+# The guest gets the soak's time plus the boot and the final checks.  It
+# rewrites code under load: single-threaded TCG, as check.sh explains.
 soak:
-	VMTEST_TIMEOUT=$$(( $(SOAK_MINUTES) * 60 + 1800 )) $(VMTEST) -c debug -- \
+	VMTEST_TCG_THREAD=single VMTEST_TIMEOUT=$$(( $(SOAK_MINUTES) * 60 + 1800 )) \
+		$(VMTEST) -c debug -- \
 		env SOAK_MINUTES=$(SOAK_MINUTES) SOAK_FAULT_PERCENT=$(SOAK_FAULT_PERCENT) \
 		$(SELFTESTS)/soak.sh
 

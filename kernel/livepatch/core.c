@@ -813,7 +813,8 @@ static int klp_check_object_addrs(struct klp_patch *patch,
 			return -EINVAL;
 		klp_report_conflict(func->old_name, klp_sympos(func),
 				    klp_obj_name(obj), owner);
-		return -EINVAL;
+		/* Told apart from other errors by klp_module_coming(). */
+		return -EEXIST;
 	}
 	return 0;
 }
@@ -982,10 +983,10 @@ static void klp_detach_patch(struct klp_patch *patch)
 /*
  * Second half, without klp_mutex: drop the patch's own kobject and wait
  * until sysfs lets go of it; then the module may be removed, unless a
- * forced transition may have left tasks in its code.  A patch whose code
- * handlers may have chosen (@was_live) first waits until no task can still
- * be on its way into that code, so that, as in 6.1, the module can be
- * removed as soon as the patch's directory is gone.
+ * forced transition may have left tasks in its code.  When a task may
+ * still be on its way into that code (@was_live), wait for it first, so
+ * that, as in 6.1, the module can be removed as soon as the patch's
+ * directory is gone.
  */
 static void klp_put_patch(struct klp_patch *patch, bool was_live)
 {
@@ -1001,16 +1002,32 @@ static void klp_put_patch(struct klp_patch *patch, bool was_live)
 
 static void klp_put_patch_work(struct work_struct *work)
 {
+	klp_put_patch(container_of(work, struct klp_patch, free_work), false);
+}
+
+static void klp_put_live_patch_work(struct work_struct *work)
+{
 	klp_put_patch(container_of(work, struct klp_patch, free_work), true);
 }
 
-void klp_release_patch_async(struct klp_patch *patch)
+/**
+ * klp_release_patch_async() - free a patch that no longer redirects
+ * @patch: the patch, out of its transition
+ * @was_live: a task may still be on its way into the patch's code; its
+ *	module waits for it before it may go (klp_put_patch())
+ */
+void klp_release_patch_async(struct klp_patch *patch, bool was_live)
 {
 	klp_detach_patch(patch);
+	INIT_WORK(&patch->free_work, was_live ? klp_put_live_patch_work :
+						klp_put_patch_work);
 	schedule_work(&patch->free_work);
 }
 
-/* Free the patches an atomic replace took over from (all before it). */
+/*
+ * Free the patches an atomic replace took over from (all before it).
+ * Their entries left the hooks that the replace keeps without any wait.
+ */
 void klp_release_replaced_patches(struct klp_patch *new_patch)
 {
 	struct klp_patch *old, *tmp;
@@ -1018,7 +1035,7 @@ void klp_release_replaced_patches(struct klp_patch *new_patch)
 	klp_for_each_active_patch_safe(old, tmp) {
 		if (old == new_patch)
 			return;
-		klp_release_patch_async(old);
+		klp_release_patch_async(old, true);
 	}
 }
 
@@ -1154,7 +1171,8 @@ static int klp_object_init(struct klp_patch *patch, struct klp_object *obj)
 
 	if (klp_object_loaded(obj))
 		err = klp_bind_object(patch, obj);
-	return err;
+	/* A conflict refuses the patch, as a conflict by name does. */
+	return err == -EEXIST ? -EINVAL : err;
 }
 
 static int klp_patch_init(struct klp_patch *patch)
@@ -1391,6 +1409,19 @@ static int klp_apply_to_coming_module(struct klp_patch *patch,
 
 	obj->mod = mod;
 	err = klp_bind_object(patch, obj);
+	if (err == -EEXIST) {
+		/*
+		 * Two patches accepted by name can name aliases of one
+		 * function of a module that was not loaded.  The patch that
+		 * came first keeps it; the module must not become
+		 * unloadable because of the other one, whose object stays
+		 * unpatched ("patched" reads 0 in its sysfs directory).
+		 */
+		klp_unbind_object(patch, obj);
+		pr_warn("module '%s' loads without patch '%s', whose object for it stays unpatched\n",
+			mod->name, patch->mod->name);
+		return 0;
+	}
 	if (err) {
 		pr_warn("failed to initialize patch '%s' for module '%s' (%d)\n",
 			patch->mod->name, mod->name, err);

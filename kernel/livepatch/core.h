@@ -18,7 +18,7 @@ extern struct list_head klp_patches;
 #define klp_for_each_active_patch(patch)	\
 	list_for_each_entry(patch, &klp_patches, list)
 
-void klp_release_patch_async(struct klp_patch *patch);
+void klp_release_patch_async(struct klp_patch *patch, bool was_live);
 void klp_release_replaced_patches(struct klp_patch *new_patch);
 void klp_retire_replaced_patches(struct klp_patch *new_patch);
 void klp_drop_nops(struct klp_patch *new_patch);

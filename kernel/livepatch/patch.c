@@ -395,12 +395,16 @@ static void klp_shrink_group(struct klp_hook_group *group,
  * group that loses all its hooks is unregistered, the others shrink.
  * Returns once no handler can still be looking at them.  The hooks stay
  * on the list, for the caller to free.
+ *
+ * Return: true when every group was unregistered, which also waits until
+ * no task is in the middle of a redirection through them (see
+ * klp_wait_redirections()): ftrace does that for dynamic ftrace_ops.
  */
-static void klp_release_groups(struct list_head *hooks)
+static bool klp_release_groups(struct list_head *hooks)
 {
 	struct klp_hook_group *group;
 	struct klp_ops *ops, *tmp;
-	bool shrunk = false;
+	bool shrunk = false, unregistered = true;
 	LIST_HEAD(done);
 	unsigned int nr;
 
@@ -421,7 +425,8 @@ static void klp_release_groups(struct list_head *hooks)
 			shrunk = true;
 		} else {
 			/* Returns once no handler can still run on it. */
-			WARN_ON(unregister_ftrace_function(&group->fops));
+			if (WARN_ON(unregister_ftrace_function(&group->fops)))
+				unregistered = false;
 			ftrace_free_filter(&group->fops);
 			kfree(group);
 		}
@@ -432,6 +437,7 @@ static void klp_release_groups(struct list_head *hooks)
 	/* Handlers that found the hooks before they were unpublished. */
 	if (shrunk)
 		klp_wait_handlers();
+	return unregistered && !shrunk;
 }
 
 /*
@@ -555,13 +561,13 @@ out:
 
 /*
  * Stop redirecting the functions of @obj (only its nops if @nops_only).
- * A function whose stack keeps other entries just loses its own; the
- * hooks left without any are put on @dying, unpublished, for
- * klp_unhook_dying().  The caller waits for handlers before freeing a
- * klp_func taken off a stack.
+ * A function whose stack keeps other entries just loses its own (and
+ * *@unstacked is set); the hooks left without any are put on @dying,
+ * unpublished, for klp_unhook_dying().  The caller waits for handlers
+ * before freeing a klp_func taken off a stack.
  */
 static void klp_restore_funcs(struct klp_object *obj, bool nops_only,
-			      struct list_head *dying)
+			      struct list_head *dying, bool *unstacked)
 {
 	struct klp_func *func;
 	struct klp_ops *ops;
@@ -578,46 +584,62 @@ static void klp_restore_funcs(struct klp_object *obj, bool nops_only,
 			list_add_tail(&ops->batch_node, dying);
 		} else {
 			list_del_rcu(&func->stack_node);
+			*unstacked = true;
 		}
 	}
 	if (!nops_only || obj->dynamic)
 		obj->patched = false;
 }
 
-static void klp_unhook_dying(struct list_head *dying)
+/* Returns what klp_release_groups() returns. */
+static bool klp_unhook_dying(struct list_head *dying)
 {
 	struct klp_ops *ops, *tmp;
+	bool unregistered;
 
-	klp_release_groups(dying);
+	unregistered = klp_release_groups(dying);
 	list_for_each_entry_safe(ops, tmp, dying, batch_node) {
 		list_del(&klp_ops_first(ops)->stack_node);
 		list_del(&ops->batch_node);
 		kfree(ops);
 	}
+	return unregistered;
 }
 
 void klp_restore_object(struct klp_object *obj)
 {
+	bool unstacked = false;
 	LIST_HEAD(dying);
 
-	klp_restore_funcs(obj, false, &dying);
+	klp_restore_funcs(obj, false, &dying, &unstacked);
 	klp_unhook_dying(&dying);
 }
 
-static void klp_restore_patch_funcs(struct klp_patch *patch, bool nops_only)
+static bool klp_restore_patch_funcs(struct klp_patch *patch, bool nops_only)
 {
+	bool unstacked = false, unregistered;
 	struct klp_object *obj;
 	LIST_HEAD(dying);
 
 	klp_for_each_object(patch, obj)
 		if (obj->patched)
-			klp_restore_funcs(obj, nops_only, &dying);
-	klp_unhook_dying(&dying);
+			klp_restore_funcs(obj, nops_only, &dying, &unstacked);
+	unregistered = klp_unhook_dying(&dying);
+	return unregistered && !unstacked;
 }
 
-void klp_restore_patch(struct klp_patch *patch)
+/**
+ * klp_restore_patch() - stop redirecting the functions of a patch
+ * @patch: the patch
+ *
+ * Return: true when no task can be in the middle of a redirection into
+ * the patch's code any more: every function left by unregistering its
+ * ftrace_ops, which waited for that.  Otherwise the patch's module must
+ * wait with klp_wait_redirections() before it may go.
+ */
+bool klp_restore_patch(struct klp_patch *patch)
 {
-	klp_restore_patch_funcs(patch, false);
+	return klp_restore_patch_funcs(patch, false);
 }
 
 /* Drop the nops of a completed atomic replace: they have done their job. */

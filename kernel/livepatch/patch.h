@@ -40,7 +40,7 @@ void klp_wait_redirections(void);
 
 int klp_redirect_object(struct klp_object *obj);
 void klp_restore_object(struct klp_object *obj);
-void klp_restore_patch(struct klp_patch *patch);
+bool klp_restore_patch(struct klp_patch *patch);
 void klp_restore_nops(struct klp_patch *patch);
 
 #endif /* _LIVEPATCH_PATCH_H */

@@ -134,12 +134,15 @@ static void klp_run_post_callbacks(struct klp_patch *patch, int state)
 
 /*
  * Every task runs the target state's code: make the result permanent and
- * forget the per-task states.
+ * forget the per-task states.  Returns true when the patch was unpatched
+ * in a way that leaves no task on its way into its code (see
+ * klp_restore_patch()).
  */
-static void klp_finish_transition(void)
+static bool klp_finish_transition(void)
 {
 	struct klp_patch *patch = klp_transition_patch;
 	int state = klp_target_state;
+	bool unreachable = false;
 
 	pr_debug("'%s': completing %s transition\n", patch->mod->name,
 		 klp_state_verb(state));
@@ -150,7 +153,7 @@ static void klp_finish_transition(void)
 	}
 
 	if (state == KLP_UNPATCHED) {
-		klp_restore_patch(patch);
+		unreachable = klp_restore_patch(patch);
 		/*
 		 * A handler that found one of the removed funcs must be
 		 * gone before func->transition drops, or it could take the
@@ -177,6 +180,7 @@ static void klp_finish_transition(void)
 
 	klp_target_state = KLP_UNDEFINED;
 	klp_transition_patch = NULL;
+	return unreachable;
 }
 
 /**
@@ -446,6 +450,7 @@ static void klp_schedule_retry(void)
 void klp_advance_transition(void)
 {
 	struct klp_patch *patch;
+	bool unreachable;
 
 	WARN_ON_ONCE(klp_target_state == KLP_UNDEFINED);
 
@@ -455,10 +460,10 @@ void klp_advance_transition(void)
 	}
 
 	patch = klp_transition_patch;
-	klp_finish_transition();
+	unreachable = klp_finish_transition();
 
 	if (!patch->enabled)
-		klp_release_patch_async(patch);
+		klp_release_patch_async(patch, !unreachable);
 	else if (patch->replace)
 		klp_release_replaced_patches(patch);
 }

@@ -12,11 +12,17 @@
 # the calls that did not ("mismatches"), which must stay 0.  One cycle in
 # four reverses the patching transition, one the unpatching transition,
 # while a kthread of the module holds it open (waiting inside the pair)
-# and the other tasks switch.  (test_lp_trans_stress.c explains the two
-# counting ftrace_ops it puts on the functions: they keep QEMU's TCG from
-# tripping over its own stale translations of the call sites.)
+# and the other tasks switch.  Every enable and disable rewrites the call
+# sites of the three functions while the tasks run through them.
 #
-# STRESS_CYCLES (default 100) and STRESS_SECONDS (default 75) bound the
+# vmtest: single-threaded TCG
+# (check.sh runs this script in a guest whose vCPUs share one host
+# thread: QEMU's multi-threaded TCG can leave a vCPU on a stale
+# translation of a call site that another vCPU rewrites, and the guest
+# hangs or oopses on the int3 left there, with upstream's core as with
+# ours.)
+#
+# STRESS_CYCLES (default 300) and STRESS_SECONDS (default 100) bound the
 # number of cycles and the time they may take, whichever comes first.
 # The transition times printed are those of the plain cycles: from the
 # return of modprobe to transition 0, and from "echo 0 > enabled" to the
@@ -28,8 +34,8 @@ TARGET=test_lp_trans_stress
 PATCH=test_lp_trans_stress_patch
 PARAMS=/sys/module/$TARGET/parameters
 PROC_FILE=/proc/$TARGET
-MAX_CYCLES=${STRESS_CYCLES:-100}
-TIME_BUDGET=${STRESS_SECONDS:-75}
+MAX_CYCLES=${STRESS_CYCLES:-300}
+TIME_BUDGET=${STRESS_SECONDS:-100}
 NR_READERS=3
 # At least one cycle of each kind, however slow the machine.
 MIN_CYCLES=4
@@ -236,7 +242,7 @@ done
 stop_readers
 ((cycle >= MIN_CYCLES)) || fail_case "only $cycle cycles in ${TIME_BUDGET}s"
 assert_eq mismatches 0 "$(param mismatches)"
-for counter in calls_old calls_new kthread_calls user_calls traced_calls; do
+for counter in calls_old calls_new kthread_calls user_calls; do
 	(($(param $counter) > 0)) || fail_case "$counter is 0"
 done
 # Every transition shows in the log: check that none went missing.

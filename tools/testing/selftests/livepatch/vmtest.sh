@@ -44,6 +44,10 @@ Environment:
                    3000 for the debug kernel)
   VMTEST_CPUS      vCPUs (default: 2)    VMTEST_MEM  memory (default: 1G, 3G debug)
   VMTEST_KVM=1     use KVM instead of TCG (guests hang under KVM on some hosts)
+  VMTEST_TCG_THREAD=single  one host thread for all vCPUs (default: multi, one
+                   per vCPU); multi-threaded TCG mishandles code that one vCPU
+                   rewrites while another runs through it: tests that
+                   rewrite code under load run with single
   VMTEST_APPEND    extra kernel command line
   VMTEST_NO_INSTALL=1  never call apt-get; fail on missing tools instead
 EOF
@@ -377,6 +381,12 @@ make_initramfs()
 	[[ $VARIANT == debug ]] && touch "$root/vmtest-debug"
 	echo "${VMTEST_CPUS:-2}" >"$root/vmtest-cpus"
 	echo "$VARIANT" >"$root/vmtest-config"
+	# What runs the vCPUs: kvm, or tcg-single / tcg-multi.
+	if [[ -n ${VMTEST_KVM:-} ]]; then
+		echo kvm
+	else
+		echo "tcg-${VMTEST_TCG_THREAD:-multi}"
+	fi >"$root/vmtest-accel"
 	[[ $SHELL_MODE -eq 1 ]] && touch "$root/vmtest-shell"
 
 	(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) >"$INITRAMFS" ||
@@ -391,7 +401,8 @@ KERNEL_BUG_PATTERN='BUG:|WARNING:|INFO: possible|possible recursive locking|poss
 
 boot_guest()
 {
-	local log=$BUILD_DIR/console-$VARIANT_NAME.log accel=tcg
+	local log=$BUILD_DIR/console-$VARIANT_NAME.log
+	local accel=tcg,thread=${VMTEST_TCG_THREAD:-multi}
 	local mem=${VMTEST_MEM:-1G} timeout=${VMTEST_TIMEOUT:-1800} rc
 	local preempt=
 
@@ -403,7 +414,7 @@ boot_guest()
 	# The debug kernel runs about ten times slower under TCG.
 	[[ $VARIANT == debug && -z ${VMTEST_TIMEOUT:-} ]] && timeout=3000
 	[[ -n ${VMTEST_KVM:-} ]] && accel=kvm
-	local qemu=(qemu-system-x86_64 -machine "q35,accel=$accel" -cpu max
+	local qemu=(qemu-system-x86_64 -machine q35 -accel "$accel" -cpu max
 		-smp "${VMTEST_CPUS:-2}" -m "$mem" -nographic -no-reboot
 		-nic none -kernel "$KBUILD_DIR/arch/x86/boot/bzImage"
 		-initrd "$INITRAMFS"

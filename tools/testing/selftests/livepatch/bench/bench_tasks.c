@@ -11,15 +11,11 @@
  * /sys/module/bench_tasks/parameters/poke calls it from a user task.
  * bench_tasks_patch changes bench_tasks_fn().
  *
- * Two ftrace_ops that do nothing hook bench_tasks_fn() before any thread
- * calls it and until none does, so that its call site always calls the
- * generic ftrace_caller and a patch only changes the list of ftrace_ops:
- * QEMU's TCG can keep running a stale translation of a call site that
- * another vCPU rewrites under it (the guest then spins at the function's
- * first byte), whichever core does the rewriting.
+ * Nothing else hooks bench_tasks_fn(): enabling and disabling a patch
+ * rewrites its call site while the threads run through it, so bench.sh
+ * runs this benchmark under single-threaded TCG (see check.sh).
  */
 
-#include <linux/ftrace.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -53,45 +49,6 @@ static int bench_tasks_kthread(void *data)
 	return sum;
 }
 
-static void notrace bench_tasks_observe(unsigned long ip,
-					unsigned long parent_ip,
-					struct ftrace_ops *op,
-					struct ftrace_regs *fregs)
-{
-}
-
-static struct ftrace_ops bench_tasks_observers[] = {
-	{ .func = bench_tasks_observe },
-	{ .func = bench_tasks_observe },
-};
-
-static void bench_tasks_unobserve(unsigned int nr)
-{
-	while (nr--) {
-		unregister_ftrace_function(&bench_tasks_observers[nr]);
-		ftrace_free_filter(&bench_tasks_observers[nr]);
-	}
-}
-
-static int bench_tasks_observe_start(void)
-{
-	unsigned long ip = (unsigned long)bench_tasks_fn;
-	unsigned int i;
-	int err;
-
-	for (i = 0; i < ARRAY_SIZE(bench_tasks_observers); i++) {
-		err = ftrace_set_filter_ip(&bench_tasks_observers[i], ip, 0, 1);
-		if (!err)
-			err = register_ftrace_function(&bench_tasks_observers[i]);
-		if (err) {
-			ftrace_free_filter(&bench_tasks_observers[i]);
-			bench_tasks_unobserve(i);
-			return err;
-		}
-	}
-	return 0;
-}
-
 static int bench_tasks_poke(char *buf, const struct kernel_param *kp)
 {
 	return sysfs_emit(buf, "%d\n", bench_tasks_fn(0));
@@ -109,7 +66,6 @@ static void bench_tasks_stop(void)
 	while (bench_tasks_started)
 		kthread_stop(bench_tasks[--bench_tasks_started]);
 	kfree(bench_tasks);
-	bench_tasks_unobserve(ARRAY_SIZE(bench_tasks_observers));
 }
 
 static int __init bench_tasks_init(void)
@@ -120,11 +76,6 @@ static int __init bench_tasks_init(void)
 	bench_tasks = kcalloc(threads, sizeof(*bench_tasks), GFP_KERNEL);
 	if (!bench_tasks)
 		return -ENOMEM;
-	err = bench_tasks_observe_start();
-	if (err) {
-		kfree(bench_tasks);
-		return err;
-	}
 	while (bench_tasks_started < threads) {
 		task = kthread_run(bench_tasks_kthread, NULL, "bench_tasks/%u",
 				   bench_tasks_started);

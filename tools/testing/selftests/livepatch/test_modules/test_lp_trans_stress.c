@@ -13,21 +13,14 @@
  *    and waits inside it until hold is cleared: the script holds a
  *    transition open that way, to reverse it.
  *
- * Two "observer" ftrace_ops, which only count, are registered on the three
- * functions before any task calls them and stay until none does
- * (parameter observers, default 1).  With them, a call site always calls
- * the generic ftrace_caller, so enabling and disabling the livepatch only
- * changes the list of ftrace_ops and never rewrites the call sites while
- * the kthreads run through them.  QEMU 7.2's TCG can keep executing a
- * stale translation of a call site that another vCPU rewrites under it
- * (the guest then loops on the int3 that text_poke_bp() put there long
- * ago); the observers keep this test clear of that emulator bug.
+ * Nothing else hooks the three functions: enabling and disabling the
+ * livepatch rewrites their call sites while the callers run through them.
+ * Under QEMU that needs single-threaded TCG (test-stress.sh says so).
  *
  * Read-only parameters: calls_old and calls_new, the calls that saw
  * version 1 and version 2 throughout; mismatches, the calls that saw a mix
  * of versions (must stay 0); kthread_calls and user_calls, all calls by
- * kind of caller; traced_calls, the calls of the three functions that the
- * first observer saw; holding, 1 while the holder waits inside the pair.
+ * kind of caller; holding, 1 while the holder waits inside the pair.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -36,7 +29,6 @@
 #include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/fs.h>
-#include <linux/ftrace.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
@@ -56,12 +48,8 @@ static int nr_kthreads = 8;
 module_param(nr_kthreads, int, 0444);
 MODULE_PARM_DESC(nr_kthreads, "number of calling kthreads (at most 32)");
 
-static bool observers = true;
-module_param(observers, bool, 0444);
-MODULE_PARM_DESC(observers, "register the two counting ftrace_ops (default 1)");
-
 static atomic_long_t calls_old, calls_new, mismatches;
-static atomic_long_t kthread_calls, user_calls, traced_calls;
+static atomic_long_t kthread_calls, user_calls;
 
 static int test_lp_trans_stress_ro_set(const char *val,
 				       const struct kernel_param *kp)
@@ -92,9 +80,6 @@ MODULE_PARM_DESC(kthread_calls, "calls made by the kthreads");
 module_param_cb(user_calls, &test_lp_trans_stress_counter_ops, &user_calls,
 		0444);
 MODULE_PARM_DESC(user_calls, "calls made by readers of the /proc file");
-module_param_cb(traced_calls, &test_lp_trans_stress_counter_ops,
-		&traced_calls, 0444);
-MODULE_PARM_DESC(traced_calls, "calls seen by the first observer");
 
 /* --- the pair and its caller, all three replaced by the livepatch ------------ */
 
@@ -118,67 +103,6 @@ static noinline __noipa int test_lp_trans_stress_pair(enum test_lp_trans_stress_
 	test_lp_trans_stress_nap(nap);
 	b = test_lp_trans_stress_b();
 	return TEST_LP_TRANS_STRESS_PACK(TEST_LP_TRANS_STRESS_VERSION, a, b);
-}
-
-/* --- the observers ------------------------------------------------------------ */
-
-static void notrace test_lp_trans_stress_observe(unsigned long ip,
-						 unsigned long parent_ip,
-						 struct ftrace_ops *op,
-						 struct ftrace_regs *fregs);
-
-static struct ftrace_ops test_lp_trans_stress_observers[] = {
-	{ .func = test_lp_trans_stress_observe },
-	{ .func = test_lp_trans_stress_observe },
-};
-
-static void notrace test_lp_trans_stress_observe(unsigned long ip,
-						 unsigned long parent_ip,
-						 struct ftrace_ops *op,
-						 struct ftrace_regs *fregs)
-{
-	if (op == &test_lp_trans_stress_observers[0])
-		atomic_long_inc(&traced_calls);
-}
-
-static int test_lp_trans_stress_observe_start(void)
-{
-	unsigned long ips[] = {
-		(unsigned long)test_lp_trans_stress_a,
-		(unsigned long)test_lp_trans_stress_b,
-		(unsigned long)test_lp_trans_stress_pair,
-	};
-	struct ftrace_ops *ops;
-	int i, err;
-
-	for (i = 0; i < ARRAY_SIZE(test_lp_trans_stress_observers); i++) {
-		ops = &test_lp_trans_stress_observers[i];
-		err = ftrace_set_filter_ips(ops, ips, ARRAY_SIZE(ips), 0, 1);
-		if (!err)
-			err = register_ftrace_function(ops);
-		if (err) {
-			ftrace_free_filter(ops);
-			while (--i >= 0) {
-				ops = &test_lp_trans_stress_observers[i];
-				unregister_ftrace_function(ops);
-				ftrace_free_filter(ops);
-			}
-			return err;
-		}
-	}
-	return 0;
-}
-
-static void test_lp_trans_stress_observe_stop(void)
-{
-	struct ftrace_ops *ops;
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(test_lp_trans_stress_observers); i++) {
-		ops = &test_lp_trans_stress_observers[i];
-		unregister_ftrace_function(ops);
-		ftrace_free_filter(ops);
-	}
 }
 
 /* --- callers ------------------------------------------------------------------ */
@@ -344,12 +268,6 @@ static int __init test_lp_trans_stress_init(void)
 	if (nr_kthreads < 0 || nr_kthreads > TEST_LP_TRANS_STRESS_MAX_KTHREADS)
 		return -EINVAL;
 
-	if (observers) {
-		err = test_lp_trans_stress_observe_start();
-		if (err)
-			return err;
-	}
-
 	for (i = 0; i < nr_kthreads; i++) {
 		task = kthread_create(test_lp_trans_stress_kthread_fn, NULL,
 				      "test_lp_trans_stress/%d", i);
@@ -383,18 +301,13 @@ static int __init test_lp_trans_stress_init(void)
 
 err:
 	test_lp_trans_stress_stop();
-	if (observers)
-		test_lp_trans_stress_observe_stop();
 	return err;
 }
 
 static void __exit test_lp_trans_stress_exit(void)
 {
-	/* No caller may be left when the observers go. */
 	proc_remove(test_lp_trans_stress_proc);
 	test_lp_trans_stress_stop();
-	if (observers)
-		test_lp_trans_stress_observe_stop();
 }
 
 module_init(test_lp_trans_stress_init);

@@ -1,0 +1,98 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# check.sh CONFIG [SUITE...] - "make check": run the suites (run-suites.sh
+# syntax; default "ours upstream") in vmtest.sh guests of kernel CONFIG.
+#
+# Two boots.  The tests that rewrite code while tasks run through it (they
+# carry the line "# vmtest: single-threaded TCG") run under single-threaded
+# TCG: QEMU's multi-threaded TCG can leave a vCPU on a stale translation of
+# a call site that another vCPU rewrote, which hangs or oopses the guest
+# with upstream's core as with ours.  Everything else runs under the
+# default multi-threaded TCG, where the vCPUs really run in parallel.
+#
+# Prints both runs, then their summaries and one total line,
+# "N passed, N failed, N skipped".  Exit status 0 when nothing failed.
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VMTEST=$SCRIPT_DIR/vmtest.sh
+MARK='^# vmtest: single-threaded TCG$'
+
+config=${1:?usage: check.sh CONFIG [SUITE...]}
+shift
+[[ $# -gt 0 ]] || set -- ours upstream
+
+# The marked tests among ours, by script name.
+mapfile -t single < <(cd "$SCRIPT_DIR" && grep -l -- "$MARK" test-*.sh)
+
+is_single()
+{
+	local t
+
+	for t in "${single[@]}"; do
+		[[ $t == "$1" ]] && return 0
+	done
+	return 1
+}
+
+# Split each "ours[:list]" between the two boots; other suites run in the
+# multi-threaded one.
+multi_args=()
+single_args=()
+for spec in "$@"; do
+	suite=${spec%%:*}
+	if [[ $suite != ours ]]; then
+		multi_args+=("$spec")
+		continue
+	fi
+	if [[ $spec == *:* ]]; then
+		IFS=, read -r -a wanted <<<"${spec#*:}"
+	else
+		mapfile -t wanted < <(cd "$SCRIPT_DIR" && ls test-*.sh)
+	fi
+	m=() s=()
+	for t in "${wanted[@]}"; do
+		if is_single "$t"; then s+=("$t"); else m+=("$t"); fi
+	done
+	[[ ${#m[@]} -gt 0 ]] && multi_args+=("ours:$(IFS=,; echo "${m[*]}")")
+	[[ ${#s[@]} -gt 0 ]] && single_args+=("ours:$(IFS=,; echo "${s[*]}")")
+done
+
+summaries=()
+passed=0 failed=0 skipped=0
+
+# run_boot THREAD SUITE... - one guest; adds its counts
+run_boot()
+{
+	local thread=$1 out line p f s rc; shift
+
+	out=$(mktemp)
+	echo "# ===== boot: TCG thread=$thread: $* ====="
+	VMTEST_TCG_THREAD=$thread "$VMTEST" -c "$config" -- \
+		/selftests/livepatch/run-suites.sh "$@" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$out" | tail -n 1)
+	if [[ -z $line ]]; then
+		summaries+=("FAIL  boot thread=$thread: no summary (exit $rc)")
+		failed=$((failed + 1))
+	else
+		read -r p _ f _ s _ <<<"${line//,/}"
+		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+		if [[ $rc -ne 0 && $f -eq 0 ]]; then
+			summaries+=("FAIL  boot thread=$thread: failed outside the tests (exit $rc)")
+			failed=$((failed + 1))
+		fi
+	fi
+	mapfile -t -O "${#summaries[@]}" summaries < <(
+		sed -n '/^# ===== summary =====$/,/^[0-9]* passed/{/^\(PASS\|FAIL\|SKIP\|TIME\) /p}' "$out" |
+		sed "s/^\(TIME  [^:]*\)/\1 (thread=$thread)/")
+	rm -f "$out"
+}
+
+[[ ${#multi_args[@]} -gt 0 ]] && run_boot multi "${multi_args[@]}"
+[[ ${#single_args[@]} -gt 0 ]] && run_boot single "${single_args[@]}"
+
+echo "# ===== check: CONFIG=$config ====="
+printf '%s\n' "${summaries[@]}"
+echo "$passed passed, $failed failed, $skipped skipped"
+[[ $failed -eq 0 ]]
