@@ -15,7 +15,8 @@
 #                       by side in the same VM (BUILD_DIR/bench)
 #   make bench-modules  only generate and build the benchmark modules
 #   make patch          write our files as one diff against pristine 6.1
-#   make lint           shellcheck, checkpatch and kernel-doc on our files
+#   make lint           shellcheck, checkpatch, kernel-doc, W=1/sparse and a
+#                       32-bit powerpc build of our files
 #   make docs           build Documentation/livepatch, failing on warnings
 #   make clean          remove BUILD_DIR
 

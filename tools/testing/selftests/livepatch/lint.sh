@@ -5,7 +5,8 @@
 #   the shellcheck linter on every shell script,
 #   checkpatch.pl --strict on every C file and header,
 #   kernel-doc -none on the core and the public header,
-#   a W=1, sparse (C=2) build of kernel/livepatch.
+#   a W=1, sparse (C=2) build of kernel/livepatch,
+#   a W=1 build of kernel/livepatch for 32-bit powerpc (cross-build.sh).
 # Needs the kernel tree and build of vmtest.sh (run "make build" first).
 # Prints each finding and "lint: N problems"; exits non-zero if N > 0.
 
@@ -75,6 +76,11 @@ count "kernel-doc" "$src/scripts/kernel-doc" -none kernel/livepatch/*.c include/
 
 # W=1 and sparse on the core, in the kernel build.
 count "W=1 C=2 build of kernel/livepatch" run_w1_sparse
+
+# The 32-bit sizes (MODULE_NAME_LEN, long, pointers) on an arch with
+# HAVE_LIVEPATCH; a missing cross compiler is a problem, not a pass.
+count "W=1 powerpc (32-bit) cross build of kernel/livepatch" \
+	"$repo/tools/testing/selftests/livepatch/cross-build.sh" -q
 
 note "$problems problems"
 [[ $problems -eq 0 ]]
