@@ -396,9 +396,12 @@ static void klp_shrink_group(struct klp_hook_group *group,
  * Returns once no handler can still be looking at them.  The hooks stay
  * on the list, for the caller to free.
  *
- * Return: true when every group was unregistered, which also waits until
- * no task is in the middle of a redirection through them (see
- * klp_wait_redirections()): ftrace does that for dynamic ftrace_ops.
+ * Return: true when every group was unregistered.  Unregistering a
+ * dynamic ftrace_ops waits (6.1's ftrace_shutdown()) until no task at all
+ * is in the middle of a redirection (see klp_wait_redirections()), which
+ * covers whatever the caller unpublished or unstacked before; an empty
+ * list returns true too, which the callers only use when nothing else
+ * was taken off (klp_restore_patch_funcs()).
  */
 static bool klp_release_groups(struct list_head *hooks)
 {
@@ -634,8 +637,9 @@ static bool klp_restore_patch_funcs(struct klp_patch *patch, bool nops_only)
  *
  * Return: true when no task can be in the middle of a redirection into
  * the patch's code any more: every function left by unregistering its
- * ftrace_ops, which waited for that.  Otherwise the patch's module must
- * wait with klp_wait_redirections() before it may go.
+ * dynamic ftrace_ops, which waited for that (or the patch redirected
+ * nothing).  Otherwise the patch's module must wait with
+ * klp_wait_redirections() before it may go.
  */
 bool klp_restore_patch(struct klp_patch *patch)
 {

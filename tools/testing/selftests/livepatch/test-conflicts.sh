@@ -337,13 +337,15 @@ assert_reads "$TPARAM/b" $P1
 assert_reads "$TPARAM/b_alias" $P1
 unload_mod $TARGET
 assert_sysfs "$P1/$TARGET/patched" 0
-disable_lp $P2
-unload_lp $P2
-load_mod $TARGET
-assert_sysfs "$P1/$TARGET/patched" 1
-unload_mod $TARGET
+# Without the first patch, the second one applies at the next load.
 disable_lp $P1
 unload_lp $P1
+load_mod $TARGET
+assert_sysfs "$P2/$TARGET/patched" 1
+assert_reads "$TPARAM/b" $P2
+unload_mod $TARGET
+disable_lp $P2
+unload_lp $P2
 check_result "% modprobe $P1 funcs=$FUNC_B
 $(patching_log $P1)
 % modprobe $P2 funcs=$FUNC_B_ALIAS
@@ -354,14 +356,14 @@ $(conflict_log $FUNC_B_ALIAS,1 $TARGET $P1)
 livepatch: module '$TARGET' loads without patch '$P2', whose object for it stays unpatched
 % rmmod $TARGET
 livepatch: reverting patch '$P1' on unloading module '$TARGET'
-$(unpatching_log $P2)
-% rmmod $P2
-% modprobe $TARGET
-livepatch: applying patch '$P1' to loading module '$TARGET'
-% rmmod $TARGET
-livepatch: reverting patch '$P1' on unloading module '$TARGET'
 $(unpatching_log $P1)
-% rmmod $P1"
+% rmmod $P1
+% modprobe $TARGET
+livepatch: applying patch '$P2' to loading module '$TARGET'
+% rmmod $TARGET
+livepatch: reverting patch '$P2' on unloading module '$TARGET'
+$(unpatching_log $P2)
+% rmmod $P2"
 
 # A work item sleeping in test_lp_conflict_target_busy() holds the
 # transition of a patch that changes it.  Only one transition runs at a
