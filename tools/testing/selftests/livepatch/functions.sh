@@ -74,7 +74,7 @@ file_is()
 {
 	local v
 
-	read -r v <"$1" 2>/dev/null && [[ $v == "$2" ]]
+	{ read -r v <"$1"; } 2>/dev/null && [[ $v == "$2" ]]
 }
 
 # poll COMMAND SECONDS - run COMMAND every 2 ms until it succeeds; fail

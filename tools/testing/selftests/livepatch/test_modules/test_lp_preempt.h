@@ -17,10 +17,20 @@
 #ifndef _TEST_LP_PREEMPT_H
 #define _TEST_LP_PREEMPT_H
 
+#include <linux/livepatch.h>
+
 int test_lp_preempt_f1(void);
 int test_lp_preempt_f3(void);
 
 /* Version 1 reports every run of its code here. */
 void test_lp_preempt_ran_v1(void);
+void test_lp_preempt_replace_starts(void);
+
+/* pre_patch callback of the replaces: the target's "replacing" goes to 1. */
+static inline int test_lp_preempt_pre_patch(struct klp_object *obj)
+{
+	test_lp_preempt_replace_starts();
+	return 0;
+}
 
 #endif /* _TEST_LP_PREEMPT_H */

@@ -8,6 +8,7 @@
 
 #include <linux/livepatch.h>
 #include <linux/module.h>
+#include "test_lp_preempt.h"
 
 static int test_lp_preempt_both_f1(void)
 {
@@ -26,7 +27,11 @@ static struct klp_func test_lp_preempt_both_funcs[] = {
 };
 
 static struct klp_object test_lp_preempt_both_objs[] = {
-	{ .name = "test_lp_preempt_target", .funcs = test_lp_preempt_both_funcs },
+	{
+		.name = "test_lp_preempt_target",
+		.funcs = test_lp_preempt_both_funcs,
+		.callbacks.pre_patch = test_lp_preempt_pre_patch,
+	},
 	{ }
 };
 

@@ -9,6 +9,7 @@
 
 #include <linux/livepatch.h>
 #include <linux/module.h>
+#include "test_lp_preempt.h"
 
 static int test_lp_preempt_nop_f1(void)
 {
@@ -21,7 +22,11 @@ static struct klp_func test_lp_preempt_nop_funcs[] = {
 };
 
 static struct klp_object test_lp_preempt_nop_objs[] = {
-	{ .name = "test_lp_preempt_target", .funcs = test_lp_preempt_nop_funcs },
+	{
+		.name = "test_lp_preempt_target",
+		.funcs = test_lp_preempt_nop_funcs,
+		.callbacks.pre_patch = test_lp_preempt_pre_patch,
+	},
 	{ }
 };
 

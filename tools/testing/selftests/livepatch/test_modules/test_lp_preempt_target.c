@@ -11,9 +11,10 @@
  * so that it can hold the task off the CPU at any point of the loop.  The
  * loop does not end on the livepatch core's fake signal.
  *
- * "replacing" (written by the script) says that an atomic replace of
- * version 1 has started; from then on version 1 may only run for tasks
- * that have not switched to the replace (KLP_UNPATCHED).  "v1_mixed"
+ * "replacing" says that an atomic replace of version 1 has started: the
+ * replace's pre_patch callback sets it, once every task has been given
+ * the state KLP_UNPATCHED.  From then on version 1 may only run for tasks
+ * that have not switched to the replace.  "v1_mixed"
  * counts the runs of version 1 that broke that rule, "v1_runs" all runs.
  */
 
@@ -29,7 +30,7 @@
 #include "test_lp_preempt.h"
 
 static bool replacing;
-module_param(replacing, bool, 0644);
+module_param(replacing, bool, 0444);
 MODULE_PARM_DESC(replacing, "an atomic replace of version 1 has started");
 
 static bool stop;
@@ -65,6 +66,12 @@ noinline __noipa int test_lp_preempt_f3(void)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(test_lp_preempt_f3);
+
+void test_lp_preempt_replace_starts(void)
+{
+	WRITE_ONCE(replacing, true);
+}
+EXPORT_SYMBOL_GPL(test_lp_preempt_replace_starts);
 
 void test_lp_preempt_ran_v1(void)
 {
