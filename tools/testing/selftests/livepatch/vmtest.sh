@@ -280,15 +280,17 @@ build_test_modules()
 	local d copy
 
 	: >"$KBUILD_DIR/external.log"
-	# Built from a copy, so that "-u" kernels get them too.
-	copy=$BUILD_DIR/test-modules
+	# Built from a copy, so that "-u" kernels get them too; one copy per
+	# kernel, since kbuild does not rebuild objects of another kernel's
+	# configuration when that configuration is older than they are.
+	copy=$BUILD_DIR/test-modules-$VARIANT_NAME
 	sync_path "$SCRIPT_DIR/test_modules" "$copy"
 	build_external "$copy"
-	copy=$BUILD_DIR/upstream-samples
+	copy=$BUILD_DIR/upstream-samples-$VARIANT_NAME
 	sync_path "$PRISTINE_DIR/samples/livepatch" "$copy"
 	build_external "$copy" extra/upstream-samples
 	for d in "${USER_MODULE_DIRS[@]}"; do
-		copy=$BUILD_DIR/user-modules/$(basename "$d")
+		copy=$BUILD_DIR/user-modules-$VARIANT_NAME/$(basename "$d")
 		sync_path "$d" "$copy"
 		build_external "$copy"
 	done

@@ -32,7 +32,7 @@ python3 "$SCRIPT_DIR/gen-modules.py" "$MODULES" ||
 if [[ ${1:-} == -b ]]; then
 	# Build them against the default kernel, as the benchmark would.
 	"$VMTEST" -b -m "$MODULES" || die "building the benchmark modules failed"
-	msg "benchmark modules built: $(find "$BUILD_DIR/user-modules/$(basename "$MODULES")" -name '*.ko' | wc -l)"
+	msg "benchmark modules built: $(find "$BUILD_DIR/user-modules-default/$(basename "$MODULES")" -name '*.ko' | wc -l)"
 	exit 0
 fi
 
