@@ -10,10 +10,12 @@
 # test_lp_trans_stress_patch replaces the three together.  Every call
 # checks that it ran either all old or all new code; the module counts
 # the calls that did not ("mismatches"), which must stay 0.  One cycle in
-# four reverses the patching transition, one the unpatching transition,
+# five reverses the patching transition, one the unpatching transition,
 # while a kthread of the module holds it open (waiting inside the pair)
-# and the other tasks switch.  Every enable and disable rewrites the call
-# sites of the three functions while the tasks run through them.
+# and the other tasks switch; one more has test_lp_trans_stress_replace
+# (version 3, an atomic replace) take the three functions over.  Every
+# enable and disable rewrites the call sites of the three functions while
+# the tasks run through them.
 #
 # vmtest: single-threaded TCG
 # (check.sh runs this script in a guest whose vCPUs share one host
@@ -32,13 +34,14 @@
 
 TARGET=test_lp_trans_stress
 PATCH=test_lp_trans_stress_patch
+REPLACE=test_lp_trans_stress_replace
 PARAMS=/sys/module/$TARGET/parameters
 PROC_FILE=/proc/$TARGET
 MAX_CYCLES=${STRESS_CYCLES:-300}
 TIME_BUDGET=${STRESS_SECONDS:-100}
 NR_READERS=3
 # At least one cycle of each kind, however slow the machine.
-MIN_CYCLES=4
+MIN_CYCLES=5
 
 READER_PIDS=()
 
@@ -119,9 +122,7 @@ cleanup()
 {
 	stop_readers
 	[[ -d $PARAMS ]] && echo 0 >"$PARAMS/hold"
-	[[ -e $KLP_SYSFS/$PATCH ]] && echo 0 >"$KLP_SYSFS/$PATCH/enabled"
-	wait_for "[[ ! -e $KLP_SYSFS/$PATCH ]]"
-	rmmod "$PATCH" 2>/dev/null
+	teardown_mods "$REPLACE" "$PATCH"
 	rmmod "$TARGET" 2>/dev/null
 	restore_config
 }
@@ -161,7 +162,7 @@ livepatch: '$PATCH': starting unpatching transition
 livepatch: '$PATCH': unpatching complete
 % rmmod $PATCH"
 
-start_test "enabling and disabling the patch under load, $MAX_CYCLES times at most"
+start_test "enabling, replacing and disabling the patch under load, $MAX_CYCLES times at most"
 require_mod $PATCH
 is_livepatch $PATCH || die "$PATCH is not a livepatch"
 for ((i = 0; i < NR_READERS; i++)); do
@@ -174,11 +175,12 @@ disable_us=()
 plain=0
 rev_patch=0
 rev_unpatch=0
+replaced=0
 start=${EPOCHREALTIME//[!0-9]/}
 for ((cycle = 0; cycle < MAX_CYCLES; cycle++)); do
 	now=${EPOCHREALTIME//[!0-9]/}
 	((now - start > TIME_BUDGET * 1000000)) && break
-	case $((cycle % 4)) in
+	case $((cycle % 5)) in
 	0 | 1)
 		# Enable, wait, disable, wait.
 		load_stress_patch
@@ -230,6 +232,25 @@ for ((cycle = 0; cycle < MAX_CYCLES; cycle++)); do
 			fail_case "cycle $cycle: the unpatching transition did not complete"
 		rev_unpatch=$((rev_unpatch + 1))
 		;;
+	4)
+		# An atomic replace takes the three functions over, then goes.
+		load_stress_patch
+		poll "file_is $KLP_SYSFS/$PATCH/transition 0" 30 ||
+			fail_case "cycle $cycle: the patching transition did not complete"
+		modprobe $REPLACE || fail_case "cycle $cycle: cannot load $REPLACE"
+		poll "file_is $KLP_SYSFS/$REPLACE/transition 0" 30 ||
+			fail_case "cycle $cycle: the replace did not complete"
+		poll "[[ ! -e $KLP_SYSFS/$PATCH ]]" 30 ||
+			fail_case "cycle $cycle: $PATCH was not replaced"
+		echo 0 >"$KLP_SYSFS/$REPLACE/enabled" ||
+			fail_case "cycle $cycle: cannot disable $REPLACE"
+		poll "[[ ! -e $KLP_SYSFS/$REPLACE ]]" 30 ||
+			fail_case "cycle $cycle: the replace's unpatching did not complete"
+		poll "file_is /sys/module/$REPLACE/refcnt 0" 10 ||
+			fail_case "cycle $cycle: $REPLACE is still in use"
+		rmmod $REPLACE || fail_case "cycle $cycle: cannot remove $REPLACE"
+		replaced=$((replaced + 1))
+		;;
 	esac
 	poll "file_is /sys/module/$PATCH/refcnt 0" 10 ||
 		fail_case "cycle $cycle: $PATCH is still in use"
@@ -253,10 +274,14 @@ count_lines()
 }
 assert_eq "patches enabled" "$cycle" \
 	"$(count_lines "livepatch: enabling patch '$PATCH'")"
-assert_eq "patching transitions completed" "$((plain + 2 * rev_unpatch))" \
+assert_eq "patching transitions completed" "$((plain + 2 * rev_unpatch + replaced))" \
 	"$(count_lines "livepatch: '$PATCH': patching complete")"
-assert_eq "unpatching transitions completed" "$cycle" \
+assert_eq "unpatching transitions completed" "$((cycle - replaced))" \
 	"$(count_lines "livepatch: '$PATCH': unpatching complete")"
+for line in "enabling patch '$REPLACE'" "'$REPLACE': patching complete" \
+	    "'$REPLACE': unpatching complete"; do
+	assert_eq "$line" "$replaced" "$(count_lines "livepatch: $line")"
+done
 assert_eq "patching transitions reversed" "$rev_patch" \
 	"$(count_lines "livepatch: '$PATCH': reversing transition from patching to unpatching")"
 assert_eq "unpatching transitions reversed" "$rev_unpatch" \
@@ -264,7 +289,7 @@ assert_eq "unpatching transitions reversed" "$rev_unpatch" \
 pass_case
 echo "# $cycle cycles in $((elapsed / 1000000)).$((elapsed % 1000000 / 100000)) s:" \
 	"$plain plain, $rev_patch with the patching and $rev_unpatch with the" \
-	"unpatching transition reversed"
+	"unpatching transition reversed, $replaced atomic replaces"
 echo "# calls: $(param calls_old) old, $(param calls_new) new," \
 	"$(param mismatches) mismatched; $(param kthread_calls) by kthreads," \
 	"$(param user_calls) by readers"

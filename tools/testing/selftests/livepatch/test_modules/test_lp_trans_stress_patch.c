@@ -13,7 +13,12 @@
 #include <linux/module.h>
 #include "test_lp_trans_stress.h"
 
+/* test_lp_trans_stress_replace.c builds this file again as version 3. */
+#ifdef TEST_LP_TRANS_STRESS_REPLACE
+#define TEST_LP_TRANS_STRESS_PATCH_VERSION	3
+#else
 #define TEST_LP_TRANS_STRESS_PATCH_VERSION	2
+#endif
 
 static int test_lp_trans_stress_patch_a(void)
 {
@@ -63,6 +68,7 @@ static struct klp_object test_lp_trans_stress_patch_objs[] = {
 static struct klp_patch test_lp_trans_stress_patch_patch = {
 	.mod = THIS_MODULE,
 	.objs = test_lp_trans_stress_patch_objs,
+	.replace = TEST_LP_TRANS_STRESS_PATCH_VERSION == 3,
 };
 
 static int __init test_lp_trans_stress_patch_init(void)
