@@ -836,8 +836,6 @@ static void klp_object_setup(struct klp_patch *patch,
 	INIT_LIST_HEAD(&obj->func_list);
 }
 
-static void klp_put_patch_work(struct work_struct *work);
-
 static void klp_patch_setup(struct klp_patch *patch)
 {
 	struct klp_object *obj;
@@ -846,7 +844,6 @@ static void klp_patch_setup(struct klp_patch *patch)
 	patch->enabled = false;
 	patch->forced = false;
 	init_completion(&patch->finish);
-	INIT_WORK(&patch->free_work, klp_put_patch_work);
 	INIT_LIST_HEAD(&patch->obj_list);
 	INIT_LIST_HEAD(&patch->list);
 	kobject_init(&patch->kobj, &klp_ktype_patch);
@@ -1019,6 +1016,7 @@ static void klp_put_live_patch_work(struct work_struct *work)
 void klp_release_patch_async(struct klp_patch *patch, bool was_live)
 {
 	klp_detach_patch(patch);
+	/* Initialised here only: which work runs depends on @was_live. */
 	INIT_WORK(&patch->free_work, was_live ? klp_put_live_patch_work :
 						klp_put_patch_work);
 	schedule_work(&patch->free_work);

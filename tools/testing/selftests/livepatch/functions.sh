@@ -375,6 +375,15 @@ unload_lp()
 	unload_mod "$1"
 }
 
+# settle_lp MOD - whatever happened to livepatch MOD, it ends up gone:
+# disabled if it is still enabled, and waited for if it is already on its
+# way out
+settle_lp()
+{
+	file_is "$KLP_SYSFS/$1/enabled" 1 && disable_lp "$1"
+	wait_for "[[ ! -e $KLP_SYSFS/$1 ]]" || fail_case "$1 did not go"
+}
+
 # disable_lp MOD - disable a livepatch and wait until it is gone
 disable_lp()
 {

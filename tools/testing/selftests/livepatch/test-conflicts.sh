@@ -407,8 +407,6 @@ $(unpatching_log $P1)
 % rmmod $P1
 % rmmod $TARGET"
 
-# Until an atomic replace completes, the patches it replaces are active and
-# keep what they change; the replace patch owns its own functions at once.
 # Only one transition at a time: during an atomic replace, a patch that
 # overlaps the replaced patch or the replace is busy, not a conflict; once
 # the replaced patch is gone, its functions are free.

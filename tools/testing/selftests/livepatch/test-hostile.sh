@@ -250,9 +250,7 @@ done
 wait_for "! grep -qx 1 $KLP_SYSFS/*/transition 2>/dev/null" ||
 	fail_case "a transition did not complete"
 for m in "${HOSTILE[@]}"; do
-	# A patch disabled by the loops may still be on its way out.
-	file_is "$KLP_SYSFS/$m/enabled" 1 && disable_lp "$m"
-	wait_for "[[ ! -e $KLP_SYSFS/$m ]]" || fail_case "$m did not go"
+	settle_lp "$m"
 done
 pinned=0
 for m in "${HOSTILE[@]}"; do

@@ -133,9 +133,8 @@ replace_under_hold()
 
 	# The caller cannot switch before it leaves the handler: the replace
 	# must still be in transition as long as it is held (in the same
-	# period).  (What would
-	# follow otherwise: the replaced module goes, and the caller jumps
-	# into its freed code.)
+	# period).  Otherwise the replaced module would go next, and the
+	# caller would jump into its freed code.
 	if poll "file_is $KLP_SYSFS/$replace/transition 0" 0.2 &&
 	   [[ $(nr_throttled) == "$HELD_PERIOD" ]]; then
 		fail_case "$replace completed while a task was in the middle of a redirection"

@@ -206,9 +206,7 @@ assert_eq "failed loads and unloads of $TARGET" 0 "$target_failures"
 wait_for "! grep -qx 1 $KLP_SYSFS/*/transition 2>/dev/null" ||
 	fail_case "a transition did not complete"
 for m in $REPLACE $MOD_A $MOD_B; do
-	# A patch disabled by the loop may still be on its way out.
-	file_is "$KLP_SYSFS/$m/enabled" 1 && disable_lp "$m"
-	wait_for "[[ ! -e $KLP_SYSFS/$m ]]" || fail_case "$m did not go"
+	settle_lp "$m"
 	[[ -e /sys/module/$m ]] && unload_lp "$m"
 done
 [[ -e /sys/module/$TARGET ]] || load_mod $TARGET

@@ -98,6 +98,14 @@ load_stress_patch()
 	[[ -e $KLP_SYSFS/$PATCH ]] || fail_case "cycle $cycle: no $KLP_SYSFS/$PATCH"
 }
 
+# remove_cycle_mod MOD - remove a patch module once it is released
+remove_cycle_mod()
+{
+	poll "file_is /sys/module/$1/refcnt 0" 10 ||
+		fail_case "cycle $cycle: $1 is still in use"
+	rmmod "$1" || fail_case "cycle $cycle: cannot remove $1"
+}
+
 # write_attr ATTR VALUE - write the patch's sysfs attribute
 write_attr()
 {
@@ -246,15 +254,11 @@ for ((cycle = 0; cycle < MAX_CYCLES; cycle++)); do
 			fail_case "cycle $cycle: cannot disable $REPLACE"
 		poll "[[ ! -e $KLP_SYSFS/$REPLACE ]]" 30 ||
 			fail_case "cycle $cycle: the replace's unpatching did not complete"
-		poll "file_is /sys/module/$REPLACE/refcnt 0" 10 ||
-			fail_case "cycle $cycle: $REPLACE is still in use"
-		rmmod $REPLACE || fail_case "cycle $cycle: cannot remove $REPLACE"
+		remove_cycle_mod $REPLACE
 		replaced=$((replaced + 1))
 		;;
 	esac
-	poll "file_is /sys/module/$PATCH/refcnt 0" 10 ||
-		fail_case "cycle $cycle: $PATCH is still in use"
-	rmmod $PATCH || fail_case "cycle $cycle: cannot remove $PATCH"
+	remove_cycle_mod $PATCH
 done
 elapsed=$((${EPOCHREALTIME//[!0-9]/} - start))
 for pid in "${READER_PIDS[@]}"; do

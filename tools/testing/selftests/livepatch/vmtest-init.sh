@@ -33,10 +33,14 @@ power_off()
 	echo b >/proc/sysrq-trigger
 }
 
+# The kernel configuration vmtest.sh built: default, preempt or debug.
+VMTEST_CONFIG=$(cat /vmtest-config 2>/dev/null)
+export VMTEST_CONFIG
+
 # kmemleak reports early-boot allocations (ACPI caches...) as leaks: forget
 # them before the command runs and judge only what a scan finds afterwards.
 KMEMLEAK=/sys/kernel/debug/kmemleak
-[[ -e /vmtest-debug && -w $KMEMLEAK ]] && echo clear >"$KMEMLEAK"
+[[ $VMTEST_CONFIG == debug && -w $KMEMLEAK ]] && echo clear >"$KMEMLEAK"
 
 if [[ -e /vmtest-shell ]]; then
 	echo "vmtest: $(nproc) CPUs; livepatch selftests in /selftests; poweroff with 'exit'"
@@ -46,7 +50,7 @@ if [[ -e /vmtest-shell ]]; then
 fi
 
 # Tests may shorten their loops on the (much slower) debug kernel.
-[[ -e /vmtest-debug ]] && export VMTEST_DEBUG=1
+[[ $VMTEST_CONFIG == debug ]] && export VMTEST_DEBUG=1
 
 cd /root || exit
 echo; echo VMTEST-BEGIN
@@ -76,7 +80,7 @@ if [[ -n $problems ]]; then
 	[[ $status -eq 0 ]] && status=1
 fi
 
-if [[ -e /vmtest-debug ]]; then
+if [[ $VMTEST_CONFIG == debug ]]; then
 	leaks=$(kmemleak_report)
 	if [[ -n $leaks ]]; then
 		echo "vmtest: kmemleak: unreferenced objects after the command:"

@@ -380,15 +380,8 @@ make_initramfs()
 		printf '%q ' "${GUEST_CMD[@]}"
 		echo
 	} >"$root/vmtest-cmd.sh"
-	[[ $VARIANT == debug ]] && touch "$root/vmtest-debug"
 	echo "${VMTEST_CPUS:-2}" >"$root/vmtest-cpus"
 	echo "$VARIANT" >"$root/vmtest-config"
-	# What runs the vCPUs: kvm, or tcg-single / tcg-multi.
-	if [[ -n ${VMTEST_KVM:-} ]]; then
-		echo kvm
-	else
-		echo "tcg-${VMTEST_TCG_THREAD:-multi}"
-	fi >"$root/vmtest-accel"
 	[[ $SHELL_MODE -eq 1 ]] && touch "$root/vmtest-shell"
 
 	(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) >"$INITRAMFS" ||

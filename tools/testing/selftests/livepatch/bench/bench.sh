@@ -61,15 +61,16 @@ single_only=$(tr ' ' '\n' <<<"$only" | grep -x tasks)
 # run_boot CORE THREAD ONLY - one guest; appends to the core's raw log
 run_boot()
 {
-	local core=$1 thread=$2 flags=() rc
+	local core=$1 thread=$2 flags=() rc done_before
 
+	done_before=$(grep -c '^BENCH-DONE' "$OUT/raw-$core.txt")
 	[[ $core == upstream ]] && flags=(-u)
 	VMTEST_TCG_THREAD=$thread VMTEST_TIMEOUT=${VMTEST_TIMEOUT:-7200} \
 		"$VMTEST" "${flags[@]}" -m "$MODULES" -- "${guest_env[@]}" \
 		BENCH_ONLY="$3" /selftests/livepatch/bench/bench-guest.sh |
 		tee -a "$OUT/raw-$core.txt" | grep --line-buffered -v '^BENCH ' >&2
 	rc=${PIPESTATUS[0]}
-	[[ $(grep -c '^BENCH-DONE' "$OUT/raw-$core.txt") -gt $4 ]] ||
+	[[ $(grep -c '^BENCH-DONE' "$OUT/raw-$core.txt") -gt $done_before ]] ||
 		die "the benchmarks did not finish on the $core core (thread=$thread, exit $rc)"
 }
 
@@ -77,12 +78,8 @@ for core in ${BENCH_CORES:-ours upstream}; do
 	msg "running the benchmarks on the $core core (log: $OUT/raw-$core.txt)"
 	start=$(date +%s)
 	: >"$OUT/raw-$core.txt"
-	done_boots=0
-	if [[ -n ${multi_only// /} ]]; then
-		run_boot "$core" multi "$multi_only" "$done_boots"
-		done_boots=$((done_boots + 1))
-	fi
-	[[ -n $single_only ]] && run_boot "$core" single "$single_only" "$done_boots"
+	[[ -n ${multi_only// /} ]] && run_boot "$core" multi "$multi_only"
+	[[ -n $single_only ]] && run_boot "$core" single "$single_only"
 	msg "$core core: $(( $(date +%s) - start )) s"
 done
 
