@@ -18,6 +18,19 @@
  * wait.  The price is a lookup in the handler: a scan of a few entries
  * kept in the group itself for small groups, a hash lookup for the others.
  *
+ * A registered group's filter is never edited.  When some of its functions
+ * stop being redirected (an atomic replace drops them) while others stay,
+ * their hooks go dormant: unpublished, so that the handler leaves the
+ * call alone, but still in the filter until the whole group goes.  Editing
+ * the filter instead would have ftrace free the old filter hash after a
+ * plain RCU grace period, while ftrace_ops_list_func() may be reading it
+ * where RCU is not watching; it would also change IPMODIFY ownership
+ * behind the back of a BPF trampoline on the function, which ftrace tells
+ * only at register and unregister.  A patch that redirects a function
+ * with a dormant hook again wakes that hook up.  The cost, until then: the
+ * function's calls still pass through the handler, and another IPMODIFY
+ * user (a kprobe with a post handler) cannot attach to it.
+ *
  * Locking: the tables of klp_ops, every func_stack and the groups are
  * changed only with klp_mutex held.  The handler runs in any context,
  * lock-free: it reads the ip table and func_stack under the
@@ -93,8 +106,9 @@ void klp_wait_redirections(void)
 /**
  * struct klp_hook_group - one ftrace_ops for the functions hooked together
  * @fops:	the ftrace_ops, filtered on their ftrace locations
- * @nr_hooks:	how many klp_ops it still hooks; it is unregistered with the
- *		last one (an ftrace_ops with an empty filter would trace all)
+ * @nr_hooks:	how many of its hooks are published; it is unregistered
+ *		when none is left
+ * @dormant:	its unpublished hooks, still in the filter
  * @nr_direct:	for a small group, how many hooks it started with, all in
  *		@direct; 0 for a group whose hooks are found by hashing
  * @direct:	the hooks of a small group by ftrace location, with the ops
@@ -103,6 +117,7 @@ void klp_wait_redirections(void)
 struct klp_hook_group {
 	struct ftrace_ops fops;
 	unsigned int nr_hooks;
+	struct list_head dormant;
 	unsigned int nr_direct;
 	struct {
 		unsigned long ip;
@@ -110,9 +125,13 @@ struct klp_hook_group {
 	} direct[KLP_GROUP_DIRECT];
 };
 
-/* Hooks by function address (for the core) and by ftrace location. */
+/*
+ * Published hooks by function address (for the core) and by ftrace
+ * location (for the handler); dormant hooks by ftrace location.
+ */
 static DEFINE_HASHTABLE(klp_ops_table, KLP_HOOK_BITS);
 static DEFINE_HASHTABLE(klp_ops_ip_table, KLP_HOOK_BITS);
+static DEFINE_HASHTABLE(klp_dormant_table, KLP_HOOK_BITS);
 
 struct klp_ops *klp_ops_lookup(void *old_func)
 {
@@ -125,6 +144,16 @@ struct klp_ops *klp_ops_lookup(void *old_func)
 		if (first->old_func == old_func)
 			return ops;
 	}
+	return NULL;
+}
+
+static struct klp_ops *klp_dormant_lookup(unsigned long ip)
+{
+	struct klp_ops *ops;
+
+	hash_for_each_possible(klp_dormant_table, ops, hnode, ip)
+		if (ops->ip == ip)
+			return ops;
 	return NULL;
 }
 
@@ -174,11 +203,12 @@ static struct klp_func *notrace klp_select_func(struct klp_ops *ops)
 	/*
 	 * Read func->transition only after finding func on the stack.  When
 	 * patching, klp_prepare_transition() sets the flag before the entry
-	 * is published, and the release in list_add_rcu() (klp_hook_func(),
-	 * klp_redirect_func()) is the pair: whoever finds the new entry sees
-	 * the flag.  When unpatching, the entry is already there and both values
-	 * of the flag select the patched code until tasks switch; the clear
-	 * in klp_finish_transition() waits for handlers first.
+	 * is published, and the release that publishes it is the pair
+	 * (list_add_rcu() onto a published hook, or klp_publish_ops() of the
+	 * hook): whoever finds the new entry sees the flag.  When
+	 * unpatching, the entry is already there and both values of the flag
+	 * select the patched code until tasks switch; the clear in
+	 * klp_finish_transition() waits for handlers first.
 	 */
 	smp_rmb();
 	if (unlikely(func->transition)) {
@@ -236,6 +266,7 @@ static struct klp_hook_group *klp_alloc_group(void)
 
 	if (!group)
 		return NULL;
+	INIT_LIST_HEAD(&group->dormant);
 	group->fops.func = klp_redirect_handler;
 	/*
 	 * IPMODIFY: we change where the call returns; PERMANENT: refuse
@@ -255,17 +286,11 @@ static struct klp_func *klp_ops_first(struct klp_ops *ops)
 	return list_first_entry(&ops->func_stack, struct klp_func, stack_node);
 }
 
-/* A hook for @func, not published yet. */
-static struct klp_ops *klp_new_ops(struct klp_func *func)
+/* A hook for @func at @ip, not published yet. */
+static struct klp_ops *klp_new_ops(struct klp_func *func, unsigned long ip)
 {
-	unsigned long ip = ftrace_location((unsigned long)func->old_func);
 	struct klp_ops *ops;
 
-	if (!ip) {
-		pr_err("failed to find location for function '%s'\n",
-		       func->old_name);
-		return ERR_PTR(-EINVAL);
-	}
 	ops = kzalloc(sizeof(*ops), GFP_KERNEL);
 	if (!ops)
 		return ERR_PTR(-ENOMEM);
@@ -285,19 +310,26 @@ static void klp_free_new_ops(struct klp_ops **new, unsigned int nr)
 	}
 }
 
-/* @ops is the @i-th hook of @group: the handler finds it where it looks. */
-static void klp_publish_ops(struct klp_ops *ops, struct klp_hook_group *group,
-			    unsigned int i)
+/*
+ * Let the core find @ops by function, and the handler by location.  Its
+ * func_stack is complete: the release orders it (and func->transition)
+ * before the handler's reads, even on a registered group.
+ */
+static void klp_publish_ops(struct klp_ops *ops)
 {
-	ops->group = group;
+	struct klp_hook_group *group = ops->group;
+	unsigned int i;
+
 	hash_add(klp_ops_table, &ops->hnode,
 		 (unsigned long)klp_ops_first(ops)->old_func);
-	if (group->nr_direct) {
-		group->direct[i].ip = ops->ip;
-		group->direct[i].ops = ops;
-	} else {
+	if (!group->nr_direct) {
 		hash_add_rcu(klp_ops_ip_table, &ops->ip_node, ops->ip);
+		return;
 	}
+	for (i = 0; i < group->nr_direct; i++)
+		if (group->direct[i].ip == ops->ip)
+			/* Pairs with the READ_ONCE() in klp_group_ops(). */
+			smp_store_release(&group->direct[i].ops, ops);
 }
 
 static void klp_unpublish_ops(struct klp_ops *ops)
@@ -345,8 +377,12 @@ static int klp_hook_group(struct klp_ops **new, unsigned int nr)
 	group->nr_hooks = nr;
 	if (nr <= KLP_GROUP_DIRECT)
 		group->nr_direct = nr;
-	for (i = 0; i < nr; i++)
-		klp_publish_ops(new[i], group, i);
+	for (i = 0; i < nr; i++) {
+		new[i]->group = group;
+		if (group->nr_direct)
+			group->direct[i].ip = new[i]->ip;
+		klp_publish_ops(new[i]);
+	}
 
 	err = register_ftrace_function(&group->fops);
 	if (err) {
@@ -355,6 +391,9 @@ static int klp_hook_group(struct klp_ops **new, unsigned int nr)
 			       klp_ops_first(new[0])->old_name, err);
 		for (i = 0; i < nr; i++)
 			klp_unpublish_ops(new[i]);
+		/* Handlers of other groups walk the shared ip table. */
+		if (!group->nr_direct)
+			klp_wait_handlers();
 		goto free_filter;
 	}
 	kfree(ips);
@@ -369,32 +408,47 @@ free:
 	return err;
 }
 
-/* Shrink @group by the @nr hooks on @hooks: one update of the code. */
-static void klp_shrink_group(struct klp_hook_group *group,
-			     struct list_head *hooks, unsigned int nr)
+/* Unregister @group, whose last published hooks are going. */
+static bool klp_unregister_group(struct klp_hook_group *group)
 {
-	struct klp_ops *ops;
-	unsigned long *ips;
-	unsigned int i = 0;
+	struct klp_ops *ops, *tmp;
+	bool unregistered;
 
-	ips = kmalloc_array(nr, sizeof(*ips), GFP_KERNEL);
-	if (ips) {
-		list_for_each_entry(ops, hooks, batch_node)
-			ips[i++] = ops->ip;
-		WARN_ON(ftrace_set_filter_ips(&group->fops, ips, nr, 1, 0));
-		kfree(ips);
-	} else {
-		list_for_each_entry(ops, hooks, batch_node)
-			WARN_ON(ftrace_set_filter_ip(&group->fops, ops->ip, 1, 0));
+	/* Returns once no handler can still run on it. */
+	unregistered = !WARN_ON(unregister_ftrace_function(&group->fops));
+	ftrace_free_filter(&group->fops);
+	list_for_each_entry_safe(ops, tmp, &group->dormant, batch_node) {
+		hash_del(&ops->hnode);
+		kfree(ops);
 	}
-	group->nr_hooks -= nr;
+	kfree(group);
+	return unregistered;
 }
 
 /*
- * Take the hooks on @hooks, unpublished already, out of their groups: a
- * group that loses all its hooks is unregistered, the others shrink.
- * Returns once no handler can still be looking at them.  The hooks stay
- * on the list, for the caller to free.
+ * Hooks on @resting, unpublished, whose groups stay: once no handler can
+ * still be looking at them (@waited: unregistering a group has made sure
+ * of that), they lose their last klp_func and go dormant.
+ */
+static void klp_put_to_rest(struct list_head *resting, bool waited)
+{
+	struct klp_ops *ops, *tmp;
+
+	if (!waited)
+		klp_wait_handlers();
+	list_for_each_entry_safe(ops, tmp, resting, batch_node) {
+		list_del(&klp_ops_first(ops)->stack_node);
+		list_move_tail(&ops->batch_node, &ops->group->dormant);
+		hash_add(klp_dormant_table, &ops->hnode, ops->ip);
+	}
+}
+
+/*
+ * Take the hooks on @hooks, unpublished already, out of use: a group left
+ * without published hooks is unregistered, and the hooks of the groups
+ * that stay go dormant.  Returns once no handler can still be looking at
+ * them.  The hooks of unregistered groups stay on the list, for the
+ * caller to free.
  *
  * Return: true when every group was unregistered.  Unregistering a
  * dynamic ftrace_ops waits (6.1's ftrace_shutdown()) until no task at all
@@ -407,7 +461,8 @@ static bool klp_release_groups(struct list_head *hooks)
 {
 	struct klp_hook_group *group;
 	struct klp_ops *ops, *tmp;
-	bool shrunk = false, unregistered = true;
+	bool unregistered = true, waited = false;
+	LIST_HEAD(resting);
 	LIST_HEAD(done);
 	unsigned int nr;
 
@@ -423,24 +478,51 @@ static bool klp_release_groups(struct list_head *hooks)
 			}
 		}
 
-		if (nr < group->nr_hooks) {
-			klp_shrink_group(group, &mine, nr);
-			shrunk = true;
-		} else {
-			/* Returns once no handler can still run on it. */
-			if (WARN_ON(unregister_ftrace_function(&group->fops)))
-				unregistered = false;
-			ftrace_free_filter(&group->fops);
-			kfree(group);
+		group->nr_hooks -= nr;
+		if (group->nr_hooks) {
+			list_splice_tail(&mine, &resting);
+			continue;
 		}
+		/* ftrace_shutdown() waits for every CPU to schedule. */
+		if (klp_unregister_group(group))
+			waited = true;
+		else
+			unregistered = false;
 		list_splice_tail(&mine, &done);
 	}
 	list_splice(&done, hooks);
 
-	/* Handlers that found the hooks before they were unpublished. */
-	if (shrunk)
-		klp_wait_handlers();
-	return unregistered && !shrunk;
+	if (list_empty(&resting))
+		return unregistered;
+	klp_put_to_rest(&resting, waited);
+	return false;
+}
+
+/*
+ * Publish again the dormant hooks on @revived, which have their new
+ * klp_func on their func_stack already.
+ */
+static void klp_revive(struct list_head *revived)
+{
+	struct klp_ops *ops, *tmp;
+
+	list_for_each_entry_safe(ops, tmp, revived, batch_node) {
+		list_del_init(&ops->batch_node);
+		hash_del(&ops->hnode);
+		ops->group->nr_hooks++;
+		klp_publish_ops(ops);
+	}
+}
+
+/* Undo what klp_redirect_object() did to dormant hooks before an error. */
+static void klp_keep_dormant(struct list_head *revived)
+{
+	struct klp_ops *ops, *tmp;
+
+	list_for_each_entry_safe(ops, tmp, revived, batch_node) {
+		list_del(&klp_ops_first(ops)->stack_node);
+		list_move_tail(&ops->batch_node, &ops->group->dormant);
+	}
 }
 
 /*
@@ -499,8 +581,9 @@ static unsigned int klp_object_nr_funcs(struct klp_object *obj)
  * @obj: the object; its functions are resolved already
  *
  * Functions that are hooked already (an atomic replace taking over) get
- * the new klp_func on top of their stack; the others are hooked together,
- * with one ftrace_ops.  All or nothing: on error nothing is redirected.
+ * the new klp_func on top of their stack, dormant hooks wake up, and the
+ * other functions are hooked together, with one ftrace_ops.  All or
+ * nothing: on error nothing is redirected.
  *
  * Return: 0 or a negative errno.
  */
@@ -509,6 +592,8 @@ int klp_redirect_object(struct klp_object *obj)
 	unsigned int nr = klp_object_nr_funcs(obj), nr_new = 0, nr_stacked = 0;
 	struct klp_func *func, **stacked;
 	struct klp_ops *ops, **new;
+	LIST_HEAD(revived);
+	unsigned long ip;
 	int err = 0;
 
 	if (WARN_ON(obj->patched))
@@ -537,7 +622,21 @@ int klp_redirect_object(struct klp_object *obj)
 			stacked[nr_stacked++] = func;
 			continue;
 		}
-		ops = klp_new_ops(func);
+		ip = ftrace_location((unsigned long)func->old_func);
+		if (!ip) {
+			pr_err("failed to find location for function '%s'\n",
+			       func->old_name);
+			err = -EINVAL;
+			break;
+		}
+		ops = klp_dormant_lookup(ip);
+		if (ops) {
+			/* Unpublished: the handler does not see it yet. */
+			list_add(&func->stack_node, &ops->func_stack);
+			list_move_tail(&ops->batch_node, &revived);
+			continue;
+		}
+		ops = klp_new_ops(func, ip);
 		if (IS_ERR(ops)) {
 			err = PTR_ERR(ops);
 			break;
@@ -549,9 +648,11 @@ int klp_redirect_object(struct klp_object *obj)
 		err = klp_hook(new, nr_new);
 	if (err) {
 		klp_free_new_ops(new, nr_new);
+		klp_keep_dormant(&revived);
 		klp_unstack(stacked, nr_stacked);
 		goto out;
 	}
+	klp_revive(&revived);
 
 	klp_for_each_func(obj, func)
 		func->patched = true;

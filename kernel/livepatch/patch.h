@@ -10,7 +10,8 @@ struct klp_hook_group;
 
 /**
  * struct klp_ops - the hook on one patched function
- * @hnode:	entry in the table of hooks by function address
+ * @hnode:	entry in the table of hooks by function address or, for a
+ *		dormant hook, in the table of dormant hooks by location
  * @ip_node:	entry in the table of hooks by ftrace location, which is
  *		what the handler is called with; only for hooks of groups
  *		too large to keep their hooks themselves (patch.c)
@@ -18,7 +19,8 @@ struct klp_hook_group;
  * @func_stack:	the klp_funcs redirecting the function, newest first
  * @group:	the ftrace_ops that hooks the function, shared with the
  *		other functions hooked at the same time
- * @batch_node:	entry in a list of hooks being added or removed together
+ * @batch_node:	entry in a list of hooks being added or removed together,
+ *		or in its group's list of dormant hooks
  *
  * Since non-replace patches may not overlap, @func_stack holds one entry,
  * except while an atomic-replace patch takes over: then the new patch's

@@ -53,19 +53,24 @@ struct klp_shadow_table {
  * struct klp_shadow - a shadow variable
  * @node:	links in the current table and, during a resize, the next one
  * @gen:	resize generation in which the variable was put in the next
- *		table (so that the migration does not add it twice)
- * @rcu:	delays freeing until lock-free lookups are done with it
+ *		table (so that the migration does not add it twice); read and
+ *		written with klp_shadow_lock held, while the variable is linked
+ * @rcu:	delays freeing until lock-free lookups are done with it; used
+ *		only once the variable is unlinked, so it can share @gen's room
  * @obj:	the object the variable belongs to
  * @id:		the patch's identifier for this kind of variable
- * @data:	the variable itself
+ * @data:	the variable itself, 16-byte aligned as 6.1 had it, for the
+ *		users of cmpxchg16b and 128-bit fields
  */
 struct klp_shadow {
 	struct hlist_node node[2];
-	unsigned long gen;
-	struct rcu_head rcu;
+	union {
+		unsigned long gen;
+		struct rcu_head rcu;
+	};
 	void *obj;
 	unsigned long id;
-	char data[];
+	char data[] __aligned(16);
 };
 
 static DEFINE_SPINLOCK(klp_shadow_lock);

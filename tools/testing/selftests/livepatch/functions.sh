@@ -197,6 +197,39 @@ exit_cleanup()
 	restore_config
 }
 
+# --- ftrace ---------------------------------------------------------------------
+
+TRACING=/sys/kernel/debug/tracing
+
+# trace_functions GLOB... - the function tracer on, for matching functions
+trace_functions()
+{
+	local glob
+
+	echo >"$TRACING/set_ftrace_filter"
+	for glob in "$@"; do
+		echo "$glob" >>"$TRACING/set_ftrace_filter" ||
+			die "cannot trace '$glob'"
+	done
+	echo function >"$TRACING/current_tracer" || die "no function tracer"
+}
+
+# trace_off - the tracer back to nop, with no filter and an empty buffer
+trace_off()
+{
+	echo nop >"$TRACING/current_tracer"
+	echo >"$TRACING/set_ftrace_filter"
+	echo >"$TRACING/trace"
+}
+
+# ipmodify_hooks - the functions that an ftrace user which changes where
+# calls go (a livepatch, in our tests) hooks, one per line
+ipmodify_hooks()
+{
+	grep -E '\([0-9]+\)( R|  ) I' "$TRACING/enabled_functions" |
+		cut -d' ' -f1
+}
+
 # --- fault injection and kmemleak ---------------------------------------------
 
 _saved_fault_attrs=()

@@ -94,6 +94,15 @@ $MOD: ok: free_all id 3: both variables destroyed
 $MOD: test ctor: passed
 % rmmod $MOD"
 
+start_test "data alignment"
+load_mod $MOD test=align
+unload_mod $MOD
+check_result "% modprobe $MOD test=align
+$MOD: test align
+$MOD: ok: data of 1 to 256 bytes is 16-byte aligned
+$MOD: test align: passed
+% rmmod $MOD"
+
 # Enough variables to make the table grow several times (and shrink
 # again as they go), looked up while it may be resized.
 start_test "100000 variables"

@@ -8,6 +8,8 @@
  *   ctor    constructor data and constructor failure
  *   dup     allocating an existing variable: NULL and a kernel WARNING
  *           (with a stack trace), which is what the core is meant to do
+ *   align   the data of every size up to 256 bytes is 16-byte aligned,
+ *           as 6.1 gave it (cmpxchg16b, 128-bit fields)
  *   many    "count" variables, enough to make the table grow and shrink
  *   stress  "threads" kthreads doing alloc/get/free on overlapping keys for
  *           "seconds" seconds, while another one makes the table grow and
@@ -42,7 +44,7 @@
 
 static char *test = "basic";
 module_param(test, charp, 0444);
-MODULE_PARM_DESC(test, "basic, ctor, dup, many, stress or atomic");
+MODULE_PARM_DESC(test, "basic, ctor, dup, align, many, stress or atomic");
 
 static uint count = 100000;
 module_param(count, uint, 0444);
@@ -291,6 +293,33 @@ static void test_lp_shadow_dup(void)
 	test_lp_shadow_check(w == v && !test_lp_shadow_ctor_seen.calls,
 			     "get_or_alloc <obj1, 4>: the existing data, no WARNING");
 	klp_shadow_free_all(4, NULL);
+}
+
+#define TEST_LP_SHADOW_ALIGN_MAX	256
+
+/* Every size from 1 byte, through alloc and through get_or_alloc. */
+static void test_lp_shadow_align(void)
+{
+	size_t size, bad = 0;
+	void *data;
+
+	for (size = 1; size <= TEST_LP_SHADOW_ALIGN_MAX && !bad; size++) {
+		data = klp_shadow_alloc(OBJ1, size, size, GFP_KERNEL,
+					NULL, NULL);
+		if (!data || !IS_ALIGNED((unsigned long)data, 16))
+			bad = size;
+		data = klp_shadow_get_or_alloc(OBJ2, size, size, GFP_KERNEL,
+					       NULL, NULL);
+		if (!data || !IS_ALIGNED((unsigned long)data, 16))
+			bad = size;
+	}
+	test_lp_shadow_check(!bad, "data of 1 to %d bytes is 16-byte aligned%s",
+			     TEST_LP_SHADOW_ALIGN_MAX,
+			     bad ? " (not at some size)" : "");
+	if (bad)
+		pr_err("first size that failed: %zu\n", bad);
+	for (size = 1; size <= TEST_LP_SHADOW_ALIGN_MAX; size++)
+		klp_shadow_free_all(size, NULL);
 }
 
 static void test_lp_shadow_count_dtor(void *obj, void *shadow_data)
@@ -826,6 +855,8 @@ static int __init test_lp_shadow_init(void)
 		test_lp_shadow_ctor_test();
 	else if (!strcmp(test, "dup"))
 		test_lp_shadow_dup();
+	else if (!strcmp(test, "align"))
+		test_lp_shadow_align();
 	else if (!strcmp(test, "many"))
 		test_lp_shadow_many();
 	else if (!strcmp(test, "stress"))
