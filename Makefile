@@ -7,6 +7,8 @@
 #   make check          build, boot and run our selftests and the 6.1
 #                       compatibility suite (CONFIG=preempt: preemptible
 #                       kernel; CONFIG=debug: preemptible debug kernel)
+#   make check-harness  show that the harness fails broken runs: a test
+#                       for each rule it enforces (default CONFIG: debug)
 #   make soak           debug kernel: livepatch operations under load and
 #                       random allocation failures for SOAK_MINUTES (20)
 #   make shell          boot to an interactive guest shell
@@ -30,7 +32,7 @@ SOAK_FAULT_PERCENT ?= 2
 
 export BUILD_DIR
 
-.PHONY: help run check soak shell build bench bench-modules patch lint docs clean
+.PHONY: help run check check-harness soak shell build bench bench-modules patch lint docs clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -41,6 +43,9 @@ run:
 # Two boots: tests that rewrite code under load need single-threaded TCG.
 check:
 	tools/testing/selftests/livepatch/check.sh $(CONFIG) $(SUITES)
+
+check-harness:
+	tools/testing/selftests/livepatch/check-harness.sh $(if $(filter command line,$(origin CONFIG)),$(CONFIG),debug)
 
 # The guest gets the soak's time plus the boot and the final checks.  It
 # rewrites code under load: single-threaded TCG, as check.sh explains.

@@ -7,24 +7,47 @@
 #   ours        this project's selftests (/selftests/livepatch)
 #   upstream    Linux 6.1's livepatch selftests, unmodified, with 6.1's
 #               lib/livepatch test modules: the compatibility suite
+#   harness     tests that break the rules below on purpose, for
+#               check-harness.sh, which checks that each one fails
 # With a list of tests (e.g. ours:test-basic.sh,test-samples.sh) only those
 # run.
 #
-# Each suite runs through the kselftest runner, so its output is TAP.  A
-# summary line per test and per suite follows, then "N passed, N failed,
-# N skipped".  Exit status: 0 when nothing failed.
+# The output is TAP.  A suite that is unknown or has no test to run ends
+# the run before anything runs ("Bail out!").  The plan comes first, with a "# plan: N SUITE/TEST"
+# line per test, so that a reader can name the tests that never reported
+# if the run dies; then each test's output, as diagnostics, and its
+# result.  A test fails when
+#  - it exits with a status other than 0, the skip status (4) included:
+#    a test that may not run somewhere is listed in known-skips, and is
+#    then not started at all but reported as a SKIP with the reason;
+#  - it is still running after its time limit: 300 s, or what a line
+#    "# vmtest: timeout SECONDS" in the script says, three times as long
+#    on the debug kernel;
+#  - the kernel logged a problem while it ran (kernel-problems.sh), or did
+#    not log one that the test announced it would provoke;
+#  - it left something behind: a livepatch, a module (other than one
+#    that a forced transition pinned), an ftrace hook, or a tracer.  The
+#    runner then cleans up, so that the next test starts clean.
+# A summary line per test and per suite follows, then
+# "N passed, N failed, N skipped".  Exit status: 0 when nothing failed.
 
 SELFTESTS=${SELFTESTS:-/selftests}
-# Tests listed in known-skips (suite, test, reason) are not run; each is
-# reported as a SKIP with its reason.  A suite written "ours@CONFIG" limits
-# the line to one kernel configuration (default, preempt or debug).
 KNOWN_SKIPS=$SELFTESTS/livepatch/known-skips
+DEFAULT_LIMIT=300
+TIMEOUT_MARK='^# vmtest: timeout [0-9]+$'
 
-passed=0
-failed=0
-skipped=0
+# shellcheck source=functions.sh
+. "$SELFTESTS/livepatch/functions.sh"
+
+# The tests may end the runner itself (the harness suite does).
+export VMTEST_RUNNER_PID=$$
+
+plan_suite=() plan_test=() plan_dir=() plan_skip=()
+passed=0 failed=0 skipped=0
 summary=()
 
+# known_skip_reason SUITE TEST - the reason known-skips gives, if any.  A
+# suite written "SUITE@CONFIG" limits the line to one kernel configuration.
 known_skip_reason()
 {
 	local suite=$1 test=$2 s t reason
@@ -32,7 +55,6 @@ known_skip_reason()
 	[[ -r $KNOWN_SKIPS ]] || return 1
 	while read -r s t reason; do
 		[[ $s == "#"* || -z $s ]] && continue
-		# "SUITE@CONFIG" lines apply to that configuration only.
 		[[ $s == *@* && ${s#*@} != "${VMTEST_CONFIG:-}" ]] && continue
 		if [[ ${s%@*} == "$suite" && $t == "$test" ]]; then
 			echo "$reason"
@@ -42,64 +64,173 @@ known_skip_reason()
 	return 1
 }
 
-# Record the TAP result lines of one suite's output.
-count_results()
+# plan SUITE[:LIST] - add the suite's tests to the plan
+plan()
 {
-	local suite=$1 line
-
-	while read -r line; do
-		case $line in
-		"ok "*"# SKIP"*)
-			skipped=$((skipped + 1)); summary+=("SKIP  $suite: ${line#ok }") ;;
-		"ok "*)
-			passed=$((passed + 1)); summary+=("PASS  $suite: ${line#ok }") ;;
-		"not ok "*)
-			failed=$((failed + 1)); summary+=("FAIL  $suite: ${line#not ok }") ;;
-		esac
-	done
-}
-
-run_suite()
-{
-	local suite=${1%%:*} only='' dir tests=() t reason start out
+	local suite=${1%%:*} only='' dir t name n=0
 
 	[[ $1 == *:* ]] && only=,${1#*:},
-
 	case $suite in
 	ours) dir=livepatch ;;
 	upstream) dir=upstream-livepatch ;;
-	*) echo "run-suites: unknown suite '$suite'" >&2; return 2 ;;
+	harness) dir=livepatch/harness ;;
+	*) echo "run-suites: unknown suite '$suite'" >&2; return 1 ;;
 	esac
 
 	for t in "$SELFTESTS/$dir"/test-*.sh; do
 		[[ -e $t ]] || continue
-		[[ -z $only || $only == *",$(basename "$t"),"* ]] || continue
-		if reason=$(known_skip_reason "$suite" "$(basename "$t")"); then
-			skipped=$((skipped + 1))
-			summary+=("SKIP  $suite: $(basename "$t") ($reason)")
-			continue
-		fi
-		tests+=("./$(basename "$t")")
+		name=$(basename "$t")
+		[[ -z $only || $only == *",$name,"* ]] || continue
+		plan_suite+=("$suite") plan_test+=("$name") plan_dir+=("$dir")
+		plan_skip+=("$(known_skip_reason "$suite" "$name")")
+		n=$((n + 1))
 	done
+	if ((n == 0)); then
+		echo "run-suites: suite '$1' has no tests" >&2
+		return 1
+	fi
+}
 
-	echo "# ===== suite: $suite ($dir, ${#tests[@]} tests) ====="
+# time_limit SCRIPT - how long the test may run, in seconds
+time_limit()
+{
+	local limit
+
+	limit=$(grep -m 1 -E "$TIMEOUT_MARK" "$1" | awk '{ print $4 }')
+	limit=${limit:-$DEFAULT_LIMIT}
+	[[ ${VMTEST_CONFIG:-} == debug ]] && limit=$((limit * 3))
+	echo "$limit"
+}
+
+is_pinned()
+{
+	grep -qxF "$1" /run/vmtest-pinned-modules 2>/dev/null
+}
+
+# leftovers - what a test left behind, one thing per line
+leftovers()
+{
+	local p m tracer
+
+	for p in "$KLP_SYSFS"/*; do
+		[[ -e $p ]] && echo "livepatch ${p##*/}"
+	done
+	while read -r m _; do
+		is_pinned "$m" || echo "module $m"
+	done </proc/modules
+	tracer=$(cat "$TRACING/current_tracer" 2>/dev/null)
+	[[ -z $tracer || $tracer == nop ]] || echo "tracer $tracer"
+	sed 's/^/ftrace hook: /' "$TRACING/enabled_functions" 2>/dev/null
+}
+
+# clean_up - remove what leftovers found: tracer, patches, modules
+clean_up()
+{
+	local p m
+
+	echo nop >"$TRACING/current_tracer" 2>/dev/null
+	echo >"$TRACING/set_ftrace_filter" 2>/dev/null
+	for p in "$KLP_SYSFS"/*; do
+		[[ -e $p/enabled ]] && echo 0 >"$p/enabled" 2>/dev/null
+	done
+	wait_for "[[ -z \$(ls $KLP_SYSFS) ]]"
+	# Modules may hold each other: a few rounds.
+	for _ in 1 2 3; do
+		while read -r m _; do
+			is_pinned "$m" || rmmod "$m" 2>/dev/null
+		done </proc/modules
+	done
+}
+
+# result N STATUS NAME [DIRECTIVE] - one TAP result, counted
+result()
+{
+	local n=$1 status=$2 name=$3 directive=${4:-}
+
+	case $status in
+	pass) passed=$((passed + 1)); summary+=("PASS  $name")
+	      echo "ok $n $name" ;;
+	skip) skipped=$((skipped + 1)); summary+=("SKIP  $name ($directive)")
+	      echo "ok $n $name # SKIP $directive" ;;
+	fail) failed=$((failed + 1)); summary+=("FAIL  $name: $directive")
+	      echo "not ok $n $name # $directive" ;;
+	esac
+}
+
+# run_test N - run the N-th planned test and report it
+run_test()
+{
+	local n=$1 i=$(($1 - 1)) name dir script limit rc start problems left
+	local why=()
+
+	name=${plan_suite[i]}/${plan_test[i]}
+	dir=$SELFTESTS/${plan_dir[i]}
+	script=$dir/${plan_test[i]}
+	if [[ -n ${plan_skip[i]} ]]; then
+		result "$n" skip "$name" "${plan_skip[i]}"
+		return
+	fi
+
+	limit=$(time_limit "$script")
+	echo "# ===== $name (limit ${limit} s) ====="
+	read_kmsg
 	start=$(date +%s)
-	out=$(mktemp)
-	(
-		cd "$SELFTESTS/$dir" || exit 1
-		export BASE_DIR=$SELFTESTS
-		# shellcheck source=/dev/null
-		. "$SELFTESTS/kselftest/runner.sh"
-		run_many "${tests[@]}"
-	) 2>&1 | tee "$out"
-	count_results "$suite" <"$out"
-	rm -f "$out"
-	summary+=("TIME  $suite: $(( $(date +%s) - start )) s")
+	(cd "$dir" && exec timeout -k 10 "$limit" "./${plan_test[i]}") \
+		</dev/null 2>&1 | sed -u 's/^/# /'
+	rc=${PIPESTATUS[0]}
+	summary+=("TIME  $name: $(($(date +%s) - start)) s")
+
+	case $rc in
+	0) ;;
+	124 | 137) why+=("TIMEOUT after $limit s") ;;
+	"$ksft_skip") why+=("skipped, but not listed in known-skips") ;;
+	*) why+=("exit=$rc") ;;
+	esac
+
+	read_kmsg
+	if ((${#KMSG[@]})); then
+		problems=$(printf '%s\n' "${KMSG[@]}" | KP_UNMET=1 kernel_problems)
+	else
+		problems=
+	fi
+	if [[ -n $problems ]]; then
+		echo "# the kernel log reports problems:"
+		head -n 20 <<<"$problems" | sed 's/^/#   /'
+		why+=("kernel problems")
+	fi
+
+	left=$(leftovers)
+	if [[ -n $left ]]; then
+		echo "# left behind:"
+		head -n 20 <<<"$left" | sed 's/^/#   /'
+		why+=("left things behind")
+		clean_up
+	fi
+
+	if ((${#why[@]})); then
+		local IFS=';'
+		result "$n" fail "$name" "${why[*]}"
+	else
+		result "$n" pass "$name"
+	fi
 }
 
 [[ $# -gt 0 ]] || set -- ours upstream
-for suite in "$@"; do
-	run_suite "$suite" || failed=$((failed + 1))
+echo "TAP version 13"
+for spec in "$@"; do
+	plan "$spec" && continue
+	echo "Bail out! no test of '$spec' can run"
+	exit 1
+done
+echo "1..${#plan_test[@]}"
+for ((n = 1; n <= ${#plan_test[@]}; n++)); do
+	echo "# plan: $n ${plan_suite[n - 1]}/${plan_test[n - 1]}"
+done
+
+kmsg_open
+export BASE_DIR=$SELFTESTS
+for ((n = 1; n <= ${#plan_test[@]}; n++)); do
+	run_test "$n"
 done
 
 echo "# ===== summary ====="

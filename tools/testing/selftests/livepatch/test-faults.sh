@@ -18,9 +18,11 @@
 # succeeds, so one module load or helper run goes through many points; a
 # failed attempt that left anything behind makes the next attempt fail
 # without a fault (a sysfs name or a function still taken), which fails
-# the case.  The state is checked after each run.  Needs CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB,
-# CONFIG_FAIL_PAGE_ALLOC and CONFIG_FAULT_INJECTION_DEBUG_FS: the debug
-# kernel (vmtest.sh -c debug).
+# the case.  The state is checked after each run.  Needs
+# CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC and
+# CONFIG_FAULT_INJECTION_DEBUG_FS: the debug kernel (vmtest.sh -c debug).
+#
+# vmtest: timeout 400
 
 . "$(dirname "$0")"/functions.sh
 

@@ -143,7 +143,8 @@ if [[ -n $dup_name ]]; then
 		"symbol position $((dup_count + 1)) for symbol '$dup_name' in object 'vmlinux' not found" \
 		case=sympos "sym=$dup_name" sympos=$((dup_count + 1))
 else
-	echo "TEST: ambiguous symbol name ... skipped: vmlinux has no name twice"
+	start_test "ambiguous symbol name"
+	fail_case "vmlinux has no name twice: these cases need one"
 fi
 
 # The target's kthread waits in test_lp_target_sleep(), which the replace

@@ -302,8 +302,8 @@ echo "# $(stats "unpatching, echo 0 to sysfs dir gone" "${disable_us[@]}")"
 
 start_test "no kernel warnings"
 unload_mod $TARGET
-warnings=$(dmesg | tail -n +"$((dmesg_start + 1))" |
-	grep -E 'WARNING:|BUG:|Call Trace:|lockdep|KASAN|mismatch')
+log_tail=$(dmesg | tail -n +"$((dmesg_start + 1))")
+warnings=$(kernel_problems <<<"$log_tail"; grep mismatch <<<"$log_tail")
 [[ -z $warnings ]] || fail_case "$warnings"
 pass_case
 

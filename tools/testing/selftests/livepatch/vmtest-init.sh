@@ -66,14 +66,11 @@ else
 fi
 
 # The console only shows errors (loglevel=4): look for warnings, lockdep
-# reports and the like in the kernel log.  Tests mark the warnings they
-# provoke on purpose (functions.sh: expect_warnings_begin/end).
+# reports and the like in the kernel log.  run-suites.sh does after each
+# test; this covers the whole run, what happened between tests included.
 # shellcheck source=functions.sh
 . /selftests/livepatch/functions.sh
-problems=$(dmesg | awk '/vmtest: expected kernel warnings begin/ { skip = 1 }
-		       !skip { print }
-		       /vmtest: expected kernel warnings end/ { skip = 0 }' |
-	grep -E "$KERNEL_PROBLEMS")
+problems=$(dmesg | kernel_problems)
 if [[ -n $problems ]]; then
 	echo "vmtest: the kernel log reports problems:"
 	echo "$problems" | head -n 40
@@ -81,8 +78,12 @@ if [[ -n $problems ]]; then
 fi
 
 if [[ $VMTEST_CONFIG == debug ]]; then
-	leaks=$(kmemleak_report)
-	if [[ -n $leaks ]]; then
+	# kmemleak turns itself off when it runs out of memory: then no
+	# leak would be seen, and that is no pass.
+	if ! leaks=$(kmemleak_report) || [[ ! -w $KMEMLEAK ]]; then
+		echo "vmtest: kmemleak is off: leaks cannot be checked"
+		[[ $status -eq 0 ]] && status=1
+	elif [[ -n $leaks ]]; then
 		echo "vmtest: kmemleak: unreferenced objects after the command:"
 		echo "$leaks" | head -n 80
 		[[ $status -eq 0 ]] && status=1

@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+#
+# kernel-problems.sh - what counts as a kernel problem in a log, for every
+# check of the harness: the guest's runner (after each test), its init
+# (the whole log), the soak, and vmtest.sh on the host (the console).
+# Sourced; defines variables and functions only.
+
+# A line matching this reports a bug, or a detector that went off.
+KERNEL_PROBLEMS='BUG:|WARNING:|Oops|general protection fault|Kernel panic'
+# KASAN, UBSAN, lockdep and friends
+KERNEL_PROBLEMS+='|KASAN:|UBSAN:|INFO: possible|inconsistent lock state'
+KERNEL_PROBLEMS+='|list_add corruption|list_del corruption|ODEBUG:'
+# RCU ("rcu_preempt self-detected stall on CPU", "detected stalls on
+# CPUs/tasks", RCU-tasks' "detected stalls on tasks"), hung tasks, soft
+# and hard lockups
+KERNEL_PROBLEMS+='|detected stall|INFO: task .* blocked for more than'
+KERNEL_PROBLEMS+='|soft lockup|hard LOCKUP'
+# memory: the OOM killer, kmemleak switching itself off
+KERNEL_PROBLEMS+='|invoked oom-killer|Out of memory|kmemleak: .*disabled'
+KERNEL_PROBLEMS+='|kmemleak: Cannot allocate'
+
+# A test that provokes a problem on purpose logs this mark followed by an
+# extended regular expression (expect_kernel_problem in functions.sh); the
+# next problem line that matches it is not a problem.
+KERNEL_PROBLEM_MARK='vmtest: expect kernel problem: '
+
+# kernel_problems - the problem lines of the log text on stdin, less one
+# line for each expectation mark.  With KP_UNMET=1 in the environment,
+# expectations that nothing matched are reported too.
+kernel_problems()
+{
+	KP_RE=$KERNEL_PROBLEMS KP_MARK=$KERNEL_PROBLEM_MARK awk '
+	BEGIN { re = ENVIRON["KP_RE"]; mark = ENVIRON["KP_MARK"] }
+	{ i = index($0, mark) }
+	i { want[++n] = substr($0, i + length(mark)); next }
+	$0 ~ re {
+		for (k = 1; k <= n; k++)
+			if ((k in want) && $0 ~ want[k]) {
+				delete want[k]
+				next
+			}
+		print
+	}
+	END {
+		if (ENVIRON["KP_UNMET"] == 1)
+			for (k = 1; k <= n; k++)
+				if (k in want)
+					print "expected kernel problem did not occur: " want[k]
+	}'
+}
