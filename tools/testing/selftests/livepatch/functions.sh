@@ -162,6 +162,8 @@ teardown_mods()
 {
 	local m
 
+	# Another patch's transition would refuse the writes.
+	wait_for "! grep -qx 1 $KLP_SYSFS/*/transition 2>/dev/null"
 	for m in "$@"; do
 		[[ -e $KLP_SYSFS/$m ]] && echo 0 2>/dev/null >"$KLP_SYSFS/$m/enabled"
 	done

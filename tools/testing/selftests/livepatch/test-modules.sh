@@ -35,7 +35,8 @@ assert_target b original
 assert_sysfs "$MOD/$TARGET/patched" 1
 [[ -d $KLP_SYSFS/$MOD/$TARGET/test_lp_target_a_show,1 ]] ||
 	fail_case "no directory for the patched function"
-rmmod $MOD 2>/dev/null && fail_case "an enabled patch module could be removed"
+err=$(rmmod $MOD 2>&1) && fail_case "an enabled patch module could be removed"
+[[ $err == *"is in use"* ]] || fail_case "rmmod $MOD failed for another reason: $err"
 disable_lp $MOD
 assert_target a original
 unload_lp $MOD

@@ -148,16 +148,20 @@ target_loop()
 	while :; do
 		modprobe -q $TARGET || failures=$((failures + 1))
 		nap 0.$((RANDOM % 5))
-		rmmod $TARGET 2>/dev/null || failures=$((failures + 1))
+		flock "$WORK/lock" rmmod $TARGET 2>/dev/null ||
+			failures=$((failures + 1))
 		cycles=$((cycles + 1))
 		nap 0.$((RANDOM % 3))
 	done
 }
 
-# One step of the patch loop: a failure is counted, never retried.
+# One step of the patch loop: a failure is counted and noted, never
+# retried.
 step()
 {
-	"$@" || failures=$((failures + 1))
+	"$@" && return
+	failures=$((failures + 1))
+	echo "$*" >>"$WORK/failed-steps"
 }
 
 transition_done()
@@ -170,24 +174,46 @@ gone()
 	wait_for "[[ ! -e $KLP_SYSFS/$1 ]]"
 }
 
+# code_is F MOD - the target's function F runs MOD's code (or the
+# original), if the target is there: the other loop takes it away and
+# brings it back.  Not while it removes it: a module that goes is
+# unpatched before its sysfs files go, so a read then runs the original
+# code, rightly.  Counts the checks it could make in $checks.
+code_is()
+{
+	local v
+
+	v=$(flock "$WORK/lock" cat "$PARAMS/$1" 2>/dev/null) || return 0
+	checks=$((checks + 1))
+	[[ $v == "$2" ]] && return
+	echo "$1: $v" >>"$WORK/failed-steps"
+	return 1
+}
+
 # Enable test_lp_mod_a and test_lp_mod_b, replace both, disable the
-# replacement, unload the three, and again.
+# replacement, unload the three, and again; after each step, the target
+# runs the code it should.
 patch_loop()
 {
-	local cycles=0 failures=0
+	local cycles=0 failures=0 checks=0
 
-	trap 'echo "$cycles $failures" >"$WORK/patches"; exit 0' TERM
+	trap 'echo "$cycles $failures $checks" >"$WORK/patches"; exit 0' TERM
 	while :; do
 		step modprobe -q $MOD_A
 		step transition_done $MOD_A
+		step code_is a $MOD_A
 		step modprobe -q $MOD_B
 		step transition_done $MOD_B
+		step code_is b $MOD_B
 		step modprobe -q $REPLACE
 		step transition_done $REPLACE
 		step gone $MOD_A
 		step gone $MOD_B
+		step code_is a $REPLACE
+		step code_is b original
 		step eval "echo 0 >$KLP_SYSFS/$REPLACE/enabled"
 		step gone $REPLACE
+		step code_is a original
 		step rmmod $REPLACE $MOD_A $MOD_B
 		cycles=$((cycles + 1))
 	done
@@ -199,9 +225,12 @@ patch_loop & BG_PIDS+=($!)
 sleep "$DURATION"
 stop_background
 read -r target_cycles target_failures <"$WORK/target"
-read -r patch_cycles patch_failures <"$WORK/patches"
-assert_eq "failed steps of the patch loop" 0 "$patch_failures"
+read -r patch_cycles patch_failures code_checks <"$WORK/patches"
+[[ $patch_failures -eq 0 ]] ||
+	fail_case "$patch_failures failed steps of the patch loop:"$'\n'"$(sort "$WORK/failed-steps" | uniq -c)"
 assert_eq "failed loads and unloads of $TARGET" 0 "$target_failures"
+((patch_cycles > 0 && target_cycles > 0 && code_checks > 0)) ||
+	fail_case "the loops did too little: $patch_cycles patch cycles, $target_cycles of the target, $code_checks code checks"
 # The loop may have stopped anywhere: wind down, then check the result.
 wait_for "! grep -qx 1 $KLP_SYSFS/*/transition 2>/dev/null" ||
 	fail_case "a transition did not complete"
@@ -218,6 +247,7 @@ disable_lp $MOD_A
 unload_lp $MOD_A
 unload_mod $TARGET
 pass_case
-echo "  $patch_cycles patch cycles, $target_cycles loads and unloads of $TARGET"
+echo "  $patch_cycles patch cycles ($code_checks checks of the code that" \
+	"runs), $target_cycles loads and unloads of $TARGET"
 
 exit 0

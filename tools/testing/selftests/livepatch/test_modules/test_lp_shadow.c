@@ -679,6 +679,8 @@ struct test_lp_shadow_atomic {
 	unsigned int nr_objs;
 	unsigned int round;
 	unsigned int nomem;	/* GFP_ATOMIC found no memory: not an error */
+	unsigned int tries;	/* allocations over all rounds */
+	unsigned int failures;	/* ... that found no memory */
 	unsigned int bad;	/* wrong data, missing or extra variables */
 	unsigned int dtors;
 	bool wrong_context;
@@ -708,8 +710,10 @@ static void test_lp_shadow_atomic_fill(struct test_lp_shadow_atomic *a)
 		v = klp_shadow_alloc(&a->objs[i], a->id, sizeof(*v),
 				     GFP_ATOMIC, test_lp_shadow_atomic_ctor,
 				     &a->round);
+		a->tries++;
 		if (!v) {
 			a->nomem++;
+			a->failures++;
 			continue;
 		}
 		if (klp_shadow_get(&a->objs[i], a->id) != v || *v != a->round)
@@ -833,7 +837,15 @@ static void test_lp_shadow_atomic(void)
 	for (i = 0; i < ARRAY_SIZE(where); i++) {
 		a = test_lp_shadow_atomic_ctx[i];
 		wait_for_completion(&a->done);
-		test_lp_shadow_check(!a->bad && !a->wrong_context,
+		/*
+		 * An atomic allocation may fail, but not often in an idle
+		 * test machine: a core that failed them all must not pass.
+		 */
+		if (a->failures > a->tries / 10)
+			pr_err("%s: %u of %u allocations failed\n", a->where,
+			       a->failures, a->tries);
+		test_lp_shadow_check(!a->bad && !a->wrong_context &&
+				     a->failures <= a->tries / 10,
 				     "%s: %d rounds of alloc, get, get_or_alloc, free and free_all with GFP_ATOMIC",
 				     a->where, ATOMIC_ROUNDS);
 	}
