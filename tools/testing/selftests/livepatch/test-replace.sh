@@ -38,7 +38,7 @@ enable_log()
 }
 
 setup_config
-trap 'exit_cleanup test_lp_replace test_lp_mod_a test_lp_mod_b test_lp_target; trace_off' EXIT INT TERM HUP
+trap 'exit_cleanup test_lp_replace test_lp_mod_a test_lp_mod_b test_lp_ipmodify test_lp_target; trace_off' EXIT INT TERM HUP
 
 start_test "atomic replace of one patch"
 load_mod $TARGET
@@ -246,6 +246,8 @@ assert_target b original
 assert_eq "functions hooked" "test_lp_target_a_show
 test_lp_target_b_show
 test_lp_target_sleep" "$(ipmodify_hooks | sort)"
+# The price of a dormant hook: another IPMODIFY user cannot have b.
+load_failing_mod test_lp_ipmodify func=test_lp_target_b_show
 load_lp $MOD_B
 assert_target b $MOD_B
 disable_lp $MOD_B
@@ -255,6 +257,8 @@ assert_target b original
 disable_lp $REPLACE
 unload_lp $REPLACE
 assert_eq "functions hooked" "" "$(ipmodify_hooks)"
+load_mod test_lp_ipmodify func=test_lp_target_b_show
+unload_mod test_lp_ipmodify
 trace_off
 unload_mod $TARGET
 check_result "% modprobe $TARGET
@@ -262,11 +266,16 @@ $TARGET: init, a: original
 $(enable_log $MOD_B sleep=1)
 $(enable_log $REPLACE sleep=1)
 % rmmod $MOD_B
+% modprobe test_lp_ipmodify func=test_lp_target_b_show
+test_lp_ipmodify: cannot hook test_lp_target_b_show: -16
+modprobe: ERROR: could not insert 'test_lp_ipmodify': Device or resource busy
 $(enable_log $MOD_B)
 $(unpatching_log $MOD_B)
 % rmmod $MOD_B
 $(unpatching_log $REPLACE)
 % rmmod $REPLACE
+% modprobe test_lp_ipmodify func=test_lp_target_b_show
+% rmmod test_lp_ipmodify
 % rmmod $TARGET
 $TARGET: exit"
 

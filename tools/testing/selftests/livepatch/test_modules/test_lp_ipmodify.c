@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_lp_ipmodify.c - another ftrace user that may change the instruction
- * pointer (FTRACE_OPS_FL_IPMODIFY) of test_lp_target_a_show(), as kprobes
- * with a post handler or another live patching tool would.  ftrace lets
+ * pointer (FTRACE_OPS_FL_IPMODIFY) of a function (by default
+ * test_lp_target_a_show(); parameter "func"), as kprobes with a post
+ * handler or another live patching tool would.  ftrace lets
  * only one such user hook a function, so a livepatch of that function
  * must be refused while this module is loaded.  Its handler does nothing.
  */
@@ -12,6 +13,10 @@
 #include <linux/ftrace.h>
 #include <linux/module.h>
 #include <linux/string.h>
+
+static char *func = "test_lp_target_a_show";
+module_param(func, charp, 0444);
+MODULE_PARM_DESC(func, "the function to hook");
 
 static void notrace test_lp_ipmodify_handler(unsigned long ip,
 					     unsigned long parent_ip,
@@ -27,10 +32,9 @@ static struct ftrace_ops test_lp_ipmodify_ops = {
 
 static int __init test_lp_ipmodify_init(void)
 {
-	/* ftrace_set_filter() takes a writable buffer. */
-	char func[] = "test_lp_target_a_show";
 	int err;
 
+	/* ftrace_set_filter() may write to the buffer: "func" is ours. */
 	err = ftrace_set_filter(&test_lp_ipmodify_ops, func, strlen(func), 0);
 	if (!err)
 		err = register_ftrace_function(&test_lp_ipmodify_ops);
