@@ -60,6 +60,10 @@ expect "$out" "^ok [0-9]+ harness/test-warn-announced.sh$" \
 failed_for "$out" test-warn-unannounced.sh "kernel problems"
 expect "$out" "^#   expected kernel problem did not occur: " \
 	"an announced problem that did not occur is reported"
+failed_for "$out" test-warn-bad-announce.sh "kernel problems"
+expect "$out" "^#   kernel-problems: the log filter failed" \
+	"a broken announcement makes the filter fail closed"
+failed_for "$out" test-leaves-process.sh "left processes running: [0-9]+"
 failed_for "$out" test-stall.sh "kernel problems"
 expect "$out" "^#   .*rcu: INFO: rcu_.*detected stall" "the RCU stall is reported"
 expect "$out" "^#   .*BUG: soft lockup" "the soft lockup is reported"

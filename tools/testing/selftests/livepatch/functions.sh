@@ -110,25 +110,38 @@ expect_kernel_problem()
 KMSG=()
 KMSG_FD=
 
-# kmsg_open - start reading /dev/kmsg from now on
+# kmsg_open - start reading /dev/kmsg from now on; fails if it cannot
 kmsg_open()
 {
-	exec {KMSG_FD}</dev/kmsg
+	exec {KMSG_FD}</dev/kmsg || return 1
+	KMSG_ERR=$(mktemp) || return 1
 	read_kmsg
 }
 
-# read_kmsg - the texts of the records logged since the last call, in KMSG.
-# dd reads them, one record per read(2), until there is none left: bash's
-# read builtin cannot, because it buffers what it reads from a file it
-# cannot seek in and hands the rest to the next read, whatever the file.
+# read_kmsg - the texts of the records logged since the last call, in KMSG,
+# with /dev/kmsg's \xNN escapes decoded.  KMSG_LOST is 1 if records were
+# lost (the log buffer wrapped since the last call).  dd reads them, one
+# record per read(2), until there is none left: bash's read builtin
+# cannot, because it buffers what it reads from a file it cannot seek in
+# and hands the rest to the next read, whatever the file.
+# shellcheck disable=SC2034 # KMSG_LOST is for the callers
 read_kmsg()
 {
-	local rec
+	local rec txt
 
-	KMSG=()
-	while IFS= read -r rec; do
-		[[ $rec == *";"* ]] && KMSG+=("${rec#*;}")
-	done < <(dd bs=16384 iflag=nonblock status=none <&"$KMSG_FD" 2>/dev/null)
+	KMSG=() KMSG_LOST=0
+	while :; do
+		while IFS= read -r rec; do
+			[[ $rec == *";"* ]] || continue
+			# Every literal backslash comes as \x5c: %b is exact.
+			printf -v txt '%b' "${rec#*;}"
+			KMSG+=("$txt")
+		done < <(dd bs=16384 iflag=nonblock status=none <&"$KMSG_FD" 2>"$KMSG_ERR")
+		# EPIPE: records were overwritten; the next read goes on
+		# from the oldest one left.
+		grep -q 'Broken pipe' "$KMSG_ERR" || break
+		KMSG_LOST=1
+	done
 	return 0
 }
 

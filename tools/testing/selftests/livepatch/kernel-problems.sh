@@ -12,9 +12,10 @@ KERNEL_PROBLEMS='BUG:|WARNING:|Oops|general protection fault|Kernel panic'
 KERNEL_PROBLEMS+='|KASAN:|UBSAN:|INFO: possible|inconsistent lock state'
 KERNEL_PROBLEMS+='|list_add corruption|list_del corruption|ODEBUG:'
 # RCU ("rcu_preempt self-detected stall on CPU", "detected stalls on
-# CPUs/tasks", RCU-tasks' "detected stalls on tasks"), hung tasks, soft
+# CPUs/tasks", "detected expedited stalls", RCU-tasks' "detected stalls
+# on tasks"), hung tasks, soft
 # and hard lockups
-KERNEL_PROBLEMS+='|detected stall|INFO: task .* blocked for more than'
+KERNEL_PROBLEMS+='|detected (expedited )?stall|INFO: task .* blocked for more than'
 KERNEL_PROBLEMS+='|soft lockup|hard LOCKUP'
 # memory: the OOM killer, kmemleak switching itself off
 KERNEL_PROBLEMS+='|invoked oom-killer|Out of memory|kmemleak: .*disabled'
@@ -27,9 +28,13 @@ KERNEL_PROBLEM_MARK='vmtest: expect kernel problem: '
 
 # kernel_problems - the problem lines of the log text on stdin, less one
 # line for each expectation mark.  With KP_UNMET=1 in the environment,
-# expectations that nothing matched are reported too.
+# expectations that nothing matched are reported too.  If awk fails (a
+# mark with a bad regular expression, say), that is reported as a problem
+# too: the filter must not fail open.
 kernel_problems()
 {
+	local rc
+
 	KP_RE=$KERNEL_PROBLEMS KP_MARK=$KERNEL_PROBLEM_MARK awk '
 	BEGIN { re = ENVIRON["KP_RE"]; mark = ENVIRON["KP_MARK"] }
 	{ i = index($0, mark) }
@@ -48,4 +53,7 @@ kernel_problems()
 				if (k in want)
 					print "expected kernel problem did not occur: " want[k]
 	}'
+	rc=$?
+	((rc == 0)) || echo "kernel-problems: the log filter failed (awk exit $rc)"
+	return 0
 }

@@ -12,11 +12,12 @@
 # With a list of tests (e.g. ours:test-basic.sh,test-samples.sh) only those
 # run.
 #
-# The output is TAP.  A suite that is unknown or has no test to run ends
-# the run before anything runs ("Bail out!").  The plan comes first, with a "# plan: N SUITE/TEST"
-# line per test, so that a reader can name the tests that never reported
-# if the run dies; then each test's output, as diagnostics, and its
-# result.  A test fails when
+# The output is TAP.  A suite that is unknown, has no test to run, or
+# lacks a test named in its list ends the run before anything runs ("Bail
+# out!").  The plan comes first, with a "# plan: N SUITE/TEST" line per
+# test, so that a reader can name the tests that never reported if the
+# run dies; then each test's output, as diagnostics, and its result.  A
+# test fails when
 #  - it exits with a status other than 0, the skip status (4) included:
 #    a test that may not run somewhere is listed in known-skips, and is
 #    then not started at all but reported as a SKIP with the reason;
@@ -25,9 +26,11 @@
 #    on the debug kernel;
 #  - the kernel logged a problem while it ran (kernel-problems.sh), or did
 #    not log one that the test announced it would provoke;
+#  - the kernel log wrapped while it ran, so that records were lost;
 #  - it left something behind: a livepatch, a module (other than one
-#    that a forced transition pinned), an ftrace hook, or a tracer.  The
-#    runner then cleans up, so that the next test starts clean.
+#    that a forced transition pinned), an ftrace hook, a tracer, or
+#    processes still running.  The runner then cleans up, so that the
+#    next test starts clean.
 # A summary line per test and per suite follows, then
 # "N passed, N failed, N skipped".  Exit status: 0 when nothing failed.
 
@@ -89,6 +92,12 @@ plan()
 		echo "run-suites: suite '$1' has no tests" >&2
 		return 1
 	fi
+	# A name in the list that matched nothing is a typo, not a pass.
+	for name in ${only//,/ }; do
+		[[ -e $SELFTESTS/$dir/$name ]] && continue
+		echo "run-suites: suite '$suite' has no test '$name'" >&2
+		return 1
+	done
 }
 
 # time_limit SCRIPT - how long the test may run, in seconds
@@ -102,9 +111,12 @@ time_limit()
 	echo "$limit"
 }
 
+# is_pinned MOD - a test declared MOD pinned (functions.sh: module_pinned)
+# and it really is: it cannot be removed.  One that can is removed.
 is_pinned()
 {
-	grep -qxF "$1" /run/vmtest-pinned-modules 2>/dev/null
+	grep -qxF "$1" /run/vmtest-pinned-modules 2>/dev/null &&
+		! rmmod "$1" 2>/dev/null
 }
 
 # leftovers - what a test left behind, one thing per line
@@ -161,6 +173,7 @@ result()
 run_test()
 {
 	local n=$1 i=$(($1 - 1)) name dir script limit rc start problems left
+	local strays
 	local why=()
 
 	name=${plan_suite[i]}/${plan_test[i]}
@@ -175,19 +188,41 @@ run_test()
 	echo "# ===== $name (limit ${limit} s) ====="
 	read_kmsg
 	start=$(date +%s)
-	(cd "$dir" && exec timeout -k 10 "$limit" "./${plan_test[i]}") \
-		</dev/null 2>&1 | sed -u 's/^/# /'
+	# timeout leads a process group of its own: what the test leaves
+	# running is found there, and killed before the output pipe can
+	# close.  sed adds a missing last newline, so that the result line
+	# stays on a line of its own.
+	# shellcheck disable=SC1003 # sed's "$a\" is meant
+	(
+		cd "$dir" || exit 1
+		timeout -k 10 "$limit" "./${plan_test[i]}" &
+		pgid=$!
+		wait "$pgid"
+		rc=$?
+		# Give processes that are on their way out a moment to go.
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			pgrep -g "$pgid" >/dev/null || break
+			nap 0.05
+		done
+		pgrep -g "$pgid" | tr '\n' ' ' >"$STRAYS_FILE"
+		pkill -KILL -g "$pgid"
+		exit "$rc"
+	) </dev/null 2>&1 | sed -u -e 's/^/# /' -e '$a\'
 	rc=${PIPESTATUS[0]}
+	strays=$(cat "$STRAYS_FILE")
 	summary+=("TIME  $name: $(($(date +%s) - start)) s")
 
 	case $rc in
 	0) ;;
-	124 | 137) why+=("TIMEOUT after $limit s") ;;
+	124 | 137) why+=("TIMEOUT after $limit s"); strays= ;;
 	"$ksft_skip") why+=("skipped, but not listed in known-skips") ;;
 	*) why+=("exit=$rc") ;;
 	esac
 
+	[[ -n $strays ]] && why+=("left processes running: $strays")
+
 	read_kmsg
+	((KMSG_LOST)) && why+=("kernel log overflowed: records were lost")
 	if ((${#KMSG[@]})); then
 		problems=$(printf '%s\n' "${KMSG[@]}" | KP_UNMET=1 kernel_problems)
 	else
@@ -227,7 +262,8 @@ for ((n = 1; n <= ${#plan_test[@]}; n++)); do
 	echo "# plan: $n ${plan_suite[n - 1]}/${plan_test[n - 1]}"
 done
 
-kmsg_open
+kmsg_open || { echo "Bail out! cannot read /dev/kmsg"; exit 1; }
+STRAYS_FILE=$(mktemp)
 export BASE_DIR=$SELFTESTS
 for ((n = 1; n <= ${#plan_test[@]}; n++)); do
 	run_test "$n"

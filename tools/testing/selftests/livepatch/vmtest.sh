@@ -416,7 +416,7 @@ boot_guest()
 		-smp "${VMTEST_CPUS:-2}" -m "$mem" -nographic -no-reboot
 		-nic none -kernel "$KBUILD_DIR/arch/x86/boot/bzImage"
 		-initrd "$INITRAMFS"
-		-append "console=ttyS0 quiet loglevel=4 log_buf_len=8M panic=-1 oops=panic panic_on_warn=0 tsc=unstable $preempt ${VMTEST_APPEND:-}")
+		-append "console=ttyS0 quiet loglevel=4 log_buf_len=32M panic=-1 oops=panic panic_on_warn=0 tsc=unstable $preempt ${VMTEST_APPEND:-}")
 
 	if [[ $SHELL_MODE -eq 1 ]]; then
 		msg "booting an interactive guest; quit with Ctrl-A X"
