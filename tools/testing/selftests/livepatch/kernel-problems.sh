@@ -17,9 +17,10 @@ KERNEL_PROBLEMS+='|list_add corruption|list_del corruption|ODEBUG:'
 # and hard lockups
 KERNEL_PROBLEMS+='|detected (expedited )?stall|INFO: task .* blocked for more than'
 KERNEL_PROBLEMS+='|soft lockup|hard LOCKUP'
-# memory: the OOM killer, kmemleak switching itself off
+# memory: the OOM killer, kmemleak switching itself off (not its "Cannot
+# allocate a scan area", after which it scans the whole object)
 KERNEL_PROBLEMS+='|invoked oom-killer|Out of memory|kmemleak: .*disabled'
-KERNEL_PROBLEMS+='|kmemleak: Cannot allocate'
+KERNEL_PROBLEMS+='|kmemleak: Cannot allocate a kmemleak_object'
 
 # A test that provokes a problem on purpose logs this mark followed by an
 # extended regular expression (expect_kernel_problem in functions.sh); the
