@@ -78,20 +78,6 @@ assert_absent "$KLP_SYSFS/livepatch_callbacks_demo"
 want_log "livepatch: pre-patch callback failed for object 'vmlinux'"
 pass_case
 
-start_test "busy module holds a transition until its work function returns"
-# Long enough for the patch to load while the work function still sleeps,
-# also on the much slower debug kernel.
-busy_secs=10
-[[ -n ${VMTEST_DEBUG:-} ]] && busy_secs=45
-load_mod livepatch_callbacks_busymod sleep_secs=$busy_secs
-load_lp_nowait livepatch_callbacks_demo
-assert_sysfs livepatch_callbacks_demo/transition 1
-wait_transition livepatch_callbacks_demo
-disable_lp livepatch_callbacks_demo
-unload_lp livepatch_callbacks_demo
-unload_mod livepatch_callbacks_busymod
-pass_case
-
 start_test "shadow samples: fix1 stops the leak, cumulative fix2 takes over"
 load_mod livepatch_shadow_mod
 wait_for "[[ -n \$(log_with 'created a widget, label leaked') ]]" ||
