@@ -448,6 +448,32 @@ disable_lp_nowait()
 
 # --- checking results ------------------------------------------------------------
 
+# target_says F - what test_lp_target's function F returns, as its
+# parameter F shows it (the script sets TARGET)
+target_says()
+{
+	cat "/sys/module/$TARGET/parameters/$1" 2>&1
+}
+
+# assert_target F EXPECTED - F runs EXPECTED's code ("original": none)
+assert_target()
+{
+	assert_eq "$TARGET's function $1" "$2" "$(target_says "$1")"
+}
+
+# wait_replaced MOD - the sysfs directory of a replaced patch goes away
+wait_replaced()
+{
+	wait_for "[[ ! -e $KLP_SYSFS/$1 ]]" || fail_case "$1 was not replaced"
+}
+
+# lp_load_log MOD [PARAMS...] - the transcript of load_lp MOD PARAMS
+lp_load_log()
+{
+	echo "% modprobe $*"
+	patching_log "$1"
+}
+
 # patching_log PATCH - the kernel log of enabling PATCH, transition included
 patching_log()
 {

@@ -12,16 +12,6 @@ TARGET=test_lp_target
 MOD=test_lp_callbacks
 PARAMS=/sys/module/$MOD/parameters
 
-target_says()
-{
-	cat "/sys/module/$TARGET/parameters/$1" 2>&1
-}
-
-assert_target()
-{
-	assert_eq "$TARGET's function $1" "$2" "$(target_says "$1")"
-}
-
 # set_param NAME VALUE - change a parameter of the loaded patch module
 set_param()
 {

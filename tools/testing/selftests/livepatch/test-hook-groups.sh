@@ -16,24 +16,6 @@ TARGET=test_lp_target
 MOD_B=test_lp_mod_b
 REPLACE=test_lp_replace
 
-assert_target()
-{
-	assert_eq "$TARGET's function $1" "$2" "$(cat "/sys/module/$TARGET/parameters/$1" 2>&1)"
-}
-
-# wait_replaced MOD - the sysfs directory of a replaced patch goes away
-wait_replaced()
-{
-	wait_for "[[ ! -e $KLP_SYSFS/$1 ]]" || fail_case "$1 was not replaced"
-}
-
-# enable_log MOD [PARAMS...] - what load_lp logs, and the kernel log
-enable_log()
-{
-	echo "% modprobe $*"
-	patching_log "$1"
-}
-
 setup_config
 trap 'exit_cleanup test_lp_replace test_lp_mod_b test_lp_ipmodify test_lp_target; trace_off' EXIT INT TERM HUP
 
@@ -74,13 +56,13 @@ trace_off
 unload_mod $TARGET
 check_result "% modprobe $TARGET
 $TARGET: init, a: original
-$(enable_log $MOD_B sleep=1)
-$(enable_log $REPLACE sleep=1)
+$(lp_load_log $MOD_B sleep=1)
+$(lp_load_log $REPLACE sleep=1)
 % rmmod $MOD_B
 % modprobe test_lp_ipmodify func=test_lp_target_b_show
 test_lp_ipmodify: cannot hook test_lp_target_b_show: -16
 modprobe: ERROR: could not insert 'test_lp_ipmodify': Device or resource busy
-$(enable_log $MOD_B)
+$(lp_load_log $MOD_B)
 $(unpatching_log $MOD_B)
 % rmmod $MOD_B
 $(unpatching_log $REPLACE)

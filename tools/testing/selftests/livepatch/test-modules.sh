@@ -12,17 +12,6 @@ TARGET=test_lp_target
 MOD=test_lp_mod_a
 MOD_B=test_lp_mod_b
 
-# target_says a|b - the output of the target's function a or b right now
-target_says()
-{
-	cat "/sys/module/$TARGET/parameters/$1" 2>&1
-}
-
-assert_target()
-{
-	assert_eq "$TARGET's function $1" "$2" "$(target_says "$1")"
-}
-
 setup_config
 trap 'exit_cleanup test_lp_mod_a test_lp_mod_b test_lp_target' EXIT INT TERM HUP
 

@@ -14,29 +14,6 @@ MOD_A=test_lp_mod_a
 MOD_B=test_lp_mod_b
 REPLACE=test_lp_replace
 
-target_says()
-{
-	cat "/sys/module/$TARGET/parameters/$1" 2>&1
-}
-
-assert_target()
-{
-	assert_eq "$TARGET's function $1" "$2" "$(target_says "$1")"
-}
-
-# wait_replaced MOD - the sysfs directory of a replaced patch goes away
-wait_replaced()
-{
-	wait_for "[[ ! -e $KLP_SYSFS/$1 ]]" || fail_case "$1 was not replaced"
-}
-
-# enable_log MOD [PARAMS...] - what load_lp logs, and the kernel log
-enable_log()
-{
-	echo "% modprobe $*"
-	patching_log "$1"
-}
-
 setup_config
 trap 'exit_cleanup test_lp_replace test_lp_mod_a test_lp_mod_b test_lp_target' EXIT INT TERM HUP
 
@@ -57,8 +34,8 @@ unload_lp $REPLACE
 unload_mod $TARGET
 check_result "% modprobe $TARGET
 $TARGET: init, a: original
-$(enable_log $MOD_B)
-$(enable_log $REPLACE)
+$(lp_load_log $MOD_B)
+$(lp_load_log $REPLACE)
 % rmmod $MOD_B
 $(unpatching_log $REPLACE)
 % rmmod $REPLACE
@@ -86,9 +63,9 @@ unload_lp $REPLACE
 unload_mod $TARGET
 check_result "% modprobe $TARGET
 $TARGET: init, a: original
-$(enable_log $MOD_A)
-$(enable_log $MOD_B)
-$(enable_log $REPLACE)
+$(lp_load_log $MOD_A)
+$(lp_load_log $MOD_B)
+$(lp_load_log $REPLACE)
 % rmmod $MOD_A
 % rmmod $MOD_B
 $(unpatching_log $REPLACE)
@@ -109,8 +86,8 @@ assert_target b original
 disable_lp $REPLACE
 unload_lp $REPLACE
 unload_mod $TARGET
-check_result "$(enable_log $MOD_B)
-$(enable_log $REPLACE)
+check_result "$(lp_load_log $MOD_B)
+$(lp_load_log $REPLACE)
 % rmmod $MOD_B
 % modprobe $TARGET
 livepatch: applying patch '$REPLACE' to loading module '$TARGET'
@@ -157,8 +134,8 @@ unload_lp $MOD_B
 unload_mod $TARGET
 check_result "% modprobe $TARGET
 $TARGET: init, a: original
-$(enable_log $MOD_A)
-$(enable_log $MOD_B)
+$(lp_load_log $MOD_A)
+$(lp_load_log $MOD_B)
 % echo 1 > /sys/module/$TARGET/parameters/hold
 % modprobe $REPLACE sleep=1
 livepatch: enabling patch '$REPLACE'
@@ -210,7 +187,7 @@ for variant in "sleep=1" ""; do
 	unload_mod $TARGET
 	check_result "% modprobe $TARGET
 $TARGET: init, a: original
-$(enable_log $MOD_B sleep=1)
+$(lp_load_log $MOD_B sleep=1)
 % echo 1 > /sys/module/$TARGET/parameters/hold
 % modprobe $(echo "$REPLACE $variant" | sed 's/ *$//')
 livepatch: enabling patch '$REPLACE'

@@ -32,16 +32,6 @@ check_result_nopointers()
 	pass_case
 }
 
-target_says()
-{
-	cat "/sys/module/$TARGET/parameters/$1" 2>&1
-}
-
-assert_target()
-{
-	assert_eq "$TARGET's function $1" "$2" "$(target_says "$1")"
-}
-
 setup_config
 trap 'exit_cleanup test_lp_shadow_p2 test_lp_shadow_p1 test_lp_shadow test_lp_target' EXIT INT TERM HUP
 

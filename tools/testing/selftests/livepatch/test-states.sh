@@ -18,16 +18,6 @@ S2=test_lp_state2
 S3=test_lp_state3
 INCOMPATIBLE="livepatch: Livepatch patch ($S2) is not compatible with the already installed livepatches."
 
-target_says()
-{
-	cat "/sys/module/$TARGET/parameters/$1" 2>&1
-}
-
-assert_target()
-{
-	assert_eq "$TARGET's function $1" "$2" "$(target_says "$1")"
-}
-
 # enable_log MOD PARAMS... PRE_PATCH_LINES - the log of a successful load
 enable_log()
 {
