@@ -11,18 +11,17 @@
 #	...
 #	check_result "expected kernel log lines"	# or other checks
 #
-# Every case prints "TEST: ... ok" or fails the script through die().  The
-# kernel log lines compared by check_result are those of the livepatch core
-# ("livepatch: ...") and of our test modules ("test_lp_..."), without time
-# stamps, as written since start_test.
+# Every case prints "TEST: ... ok (SECONDS s)" or fails the script through
+# die().  The kernel log lines compared by check_result are those of the
+# livepatch core ("livepatch: ...") and of our test modules ("test_lp_..."),
+# as logged since start_test, read from /dev/kmsg.
 
 # shellcheck source=kernel-problems.sh
 . "$(dirname "${BASH_SOURCE[0]}")"/kernel-problems.sh
 
 KLP_SYSFS=/sys/kernel/livepatch
-# Bounded waits: RETRIES x RETRY_DELAY seconds.
-RETRIES=600
-RETRY_DELAY=0.1
+# How long a wait may take before it fails, in seconds.
+WAIT_LIMIT=60
 ksft_skip=4
 
 log()
@@ -49,16 +48,11 @@ require_root()
 	[[ $(id -u) -eq 0 ]] || skip "these tests must run as root"
 }
 
-# Run a command until it succeeds; fail after RETRIES tries.
+# wait_for COMMAND... - run COMMAND until it succeeds (see poll); fail
+# after WAIT_LIMIT seconds
 wait_for()
 {
-	local i
-
-	for ((i = 0; i < RETRIES; i++)); do
-		eval "$*" && return 0
-		nap "$RETRY_DELAY"
-	done
-	return 1
+	poll "$*" "$WAIT_LIMIT"
 }
 
 # A file descriptor that never becomes readable: "read -t" on it sleeps
@@ -80,12 +74,13 @@ file_is()
 	{ read -r v <"$1"; } 2>/dev/null && [[ $v == "$2" ]]
 }
 
-# poll COMMAND SECONDS - run COMMAND every 2 ms until it succeeds; fail
-# after SECONDS (a decimal, down to microseconds).  Finer grained than
-# wait_for, for the timings.
+# poll COMMAND SECONDS - run COMMAND until it succeeds; fail after SECONDS
+# (a decimal, down to microseconds).  The first retry comes after a
+# millisecond, and each pause doubles up to 64 ms: what is quick is seen
+# at once, and a long wait does not keep a vCPU busy polling.
 poll()
 {
-	local start now int=${2%.*} frac=000000 limit
+	local start now int=${2%.*} frac=000000 limit pause=1 delay
 
 	[[ $2 == *.* ]] && frac=${2#*.}000000
 	limit=$((10#${int:-0} * 1000000 + 10#${frac:0:6}))
@@ -93,8 +88,11 @@ poll()
 	until eval "$1"; do
 		now=${EPOCHREALTIME//[!0-9]/}
 		((now - start > limit)) && return 1
-		nap 0.002
+		printf -v delay '0.%03d' "$pause"
+		nap "$delay"
+		((pause < 64)) && pause=$((pause * 2))
 	done
+	return 0
 }
 
 # expect_kernel_problem ERE - a case is about to provoke a kernel problem
@@ -115,19 +113,20 @@ kmsg_open()
 {
 	exec {KMSG_FD}</dev/kmsg || return 1
 	KMSG_ERR=$(mktemp) || return 1
-	read_kmsg
+	kmsg_skip "$KMSG_FD"
 }
 
-# read_kmsg - the texts of the records logged since the last call, in KMSG,
-# with /dev/kmsg's \xNN escapes decoded.  KMSG_LOST is 1 if records were
-# lost (the log buffer wrapped since the last call).  dd reads them, one
-# record per read(2), until there is none left: bash's read builtin
-# cannot, because it buffers what it reads from a file it cannot seek in
-# and hands the rest to the next read, whatever the file.
+# read_kmsg [FD] - the texts of the records logged since the last call, in
+# KMSG, with /dev/kmsg's \xNN escapes decoded.  FD is an open /dev/kmsg,
+# KMSG_FD by default.  KMSG_LOST is 1 if records were lost (the log buffer
+# wrapped since the last call).  dd reads them, one record per read(2),
+# until there is none left: bash's read builtin cannot, because it buffers
+# what it reads from a file it cannot seek in and hands the rest to the
+# next read, whatever the file.
 # shellcheck disable=SC2034 # KMSG_LOST is for the callers
 read_kmsg()
 {
-	local rec txt
+	local fd=${1:-$KMSG_FD} rec txt
 
 	KMSG=() KMSG_LOST=0
 	while :; do
@@ -136,13 +135,31 @@ read_kmsg()
 			# Every literal backslash comes as \x5c: %b is exact.
 			printf -v txt '%b' "${rec#*;}"
 			KMSG+=("$txt")
-		done < <(dd bs=16384 iflag=nonblock status=none <&"$KMSG_FD" 2>"$KMSG_ERR")
-		# EPIPE: records were overwritten; the next read goes on
-		# from the oldest one left.
-		grep -q 'Broken pipe' "$KMSG_ERR" || break
+		done < <(dd bs=16384 iflag=nonblock status=none <&"$fd" 2>"$KMSG_ERR")
+		kmsg_overrun || break
 		KMSG_LOST=1
 	done
 	return 0
+}
+
+# kmsg_skip FD - move past the records logged so far, without decoding them
+kmsg_skip()
+{
+	while :; do
+		dd bs=16384 iflag=nonblock status=none <&"$1" \
+			>/dev/null 2>"$KMSG_ERR"
+		kmsg_overrun || return 0
+	done
+}
+
+# kmsg_overrun - the last read failed with EPIPE: records were overwritten,
+# and the next read goes on from the oldest one left
+kmsg_overrun()
+{
+	local err=
+
+	read -r err <"$KMSG_ERR"
+	[[ $err == *"Broken pipe"* ]]
 }
 
 # kmsg_problems - print the records in KMSG that mean a bug
@@ -317,7 +334,7 @@ restore_config()
 		echo -n "$_saved_dyndbg" >/sys/kernel/debug/dynamic_debug/control
 	[[ -n $_saved_ftrace_enabled ]] &&
 		sysctl -q kernel.ftrace_enabled="$_saved_ftrace_enabled"
-	rm -f "$_dmesg_mark"
+	[[ -n $CASE_LOG ]] && rm -f "$CASE_LOG"
 }
 
 # Verbose core messages, except the per-task chatter of the retries.
@@ -339,14 +356,26 @@ setup_config()
 
 # --- modules -------------------------------------------------------------------
 
+# What modprobe and modinfo say about a module does not change during a
+# run: each is asked once.
+declare -A _mod_exists=() _mod_is_livepatch=()
+
 module_exists()
 {
-	modprobe --dry-run "$1" >/dev/null 2>&1
+	if [[ -z ${_mod_exists[$1]:-} ]]; then
+		modprobe --dry-run "$1" >/dev/null 2>&1
+		_mod_exists[$1]=$?
+	fi
+	return "${_mod_exists[$1]}"
 }
 
 is_livepatch()
 {
-	[[ $(modinfo -F livepatch "$1" 2>/dev/null) == Y ]]
+	if [[ -z ${_mod_is_livepatch[$1]:-} ]]; then
+		[[ $(modinfo -F livepatch "$1" 2>/dev/null) == Y ]]
+		_mod_is_livepatch[$1]=$?
+	fi
+	return "${_mod_is_livepatch[$1]}"
 }
 
 require_mod()
@@ -381,6 +410,15 @@ load_lp_nowait()
 	is_livepatch "$1" || die "$1 is not a livepatch: use load_mod"
 	_modprobe_logged "$@"
 	wait_for "[[ -e $KLP_SYSFS/$1 ]]" || die "$KLP_SYSFS/$1 did not appear"
+}
+
+# let_retries_run - give a transition that a task holds up a few retries
+# of its work (after 4, 8, 16, 32, 64 and 128 ms on a 250 Hz kernel: the
+# delay doubles from one jiffy): one that is held must still be held
+# afterwards
+let_retries_run()
+{
+	nap 0.3
 }
 
 # load_lp MOD [PARAMS...] - load a livepatch and wait for its transition
@@ -495,25 +533,47 @@ livepatch: '$1': completing unpatching transition
 livepatch: '$1': unpatching complete"
 }
 
-_dmesg_mark=
 TEST_NAME=
+CASE_START=
+# The kernel log of the current case, kept in a file: case_log runs in
+# command substitutions, which share the position in /dev/kmsg but not
+# variables with the script.  The case log reads /dev/kmsg through a file
+# descriptor of its own: a script may read it through KMSG_FD too.
+CASE_LOG=
+CASE_KMSG_FD=
 
 start_test()
 {
 	TEST_NAME=$1
-	_dmesg_mark=$(mktemp --tmpdir lp-dmesg.XXXXXX)
-	dmesg >"$_dmesg_mark"
+	if [[ -z $CASE_KMSG_FD ]]; then
+		exec {CASE_KMSG_FD}</dev/kmsg || die "cannot read /dev/kmsg"
+		KMSG_ERR=${KMSG_ERR:-$(mktemp)}
+		CASE_LOG=$(mktemp --tmpdir lp-case-log.XXXXXX)
+	fi
+	kmsg_skip "$CASE_KMSG_FD"
+	: >"$CASE_LOG"
+	CASE_START=$EPOCHREALTIME
 	echo -n "TEST: $TEST_NAME ... "
 	log "===== TEST: $TEST_NAME ====="
+}
+
+# case_log - the kernel log records written since start_test, texts only.
+# Records lost to a wrapped log buffer are the runner's to report.
+case_log()
+{
+	# shellcheck disable=SC2034 # read_kmsg sets both
+	local KMSG KMSG_LOST
+
+	read_kmsg "$CASE_KMSG_FD"
+	((${#KMSG[@]})) && printf '%s\n' "${KMSG[@]}" >>"$CASE_LOG"
+	cat "$CASE_LOG"
 }
 
 # Kernel log lines written since start_test, from the core and our modules.
 new_log_lines()
 {
-	dmesg | comm --nocheck-order -13 "$_dmesg_mark" - |
-		grep -e 'livepatch:' -e 'test_lp' |
-		grep -v -e 'tainting kernel' -e 'taints kernel' |
-		sed 's/^\[[ 0-9.]*\] //'
+	case_log | grep -e 'livepatch:' -e 'test_lp' |
+		grep -v -e 'tainting kernel' -e 'taints kernel'
 }
 
 fail_case()
@@ -527,10 +587,12 @@ fail_case()
 	die "case failed: $TEST_NAME"
 }
 
+# pass_case - the case passed; says how long it took
 pass_case()
 {
-	echo "ok"
-	rm -f "$_dmesg_mark"
+	local us=$((${EPOCHREALTIME/./} - ${CASE_START/./}))
+
+	printf 'ok (%d.%02d s)\n' $((us / 1000000)) $((us % 1000000 / 10000))
 }
 
 # check_result EXPECTED - the new log lines must be exactly EXPECTED

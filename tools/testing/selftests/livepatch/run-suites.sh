@@ -187,7 +187,7 @@ run_test()
 	limit=$(time_limit "$script")
 	echo "# ===== $name (limit ${limit} s) ====="
 	read_kmsg
-	start=$(date +%s)
+	start=${EPOCHREALTIME/./}
 	# timeout leads a process group of its own: what the test leaves
 	# running is found there, and killed before the output pipe can
 	# close.  sed adds a missing last newline, so that the result line
@@ -210,7 +210,8 @@ run_test()
 	) </dev/null 2>&1 | sed -u -e 's/^/# /' -e '$a\'
 	rc=${PIPESTATUS[0]}
 	strays=$(cat "$STRAYS_FILE")
-	summary+=("TIME  $name: $(($(date +%s) - start)) s")
+	start=$((${EPOCHREALTIME/./} - start))
+	summary+=("TIME  $name: $((start / 1000000)).$((start % 1000000 / 100000)) s")
 
 	case $rc in
 	0) ;;
@@ -262,6 +263,7 @@ for ((n = 1; n <= ${#plan_test[@]}; n++)); do
 	echo "# plan: $n ${plan_suite[n - 1]}/${plan_test[n - 1]}"
 done
 
+run_start=${EPOCHREALTIME/./}
 kmsg_open || { echo "Bail out! cannot read /dev/kmsg"; exit 1; }
 STRAYS_FILE=$(mktemp)
 export BASE_DIR=$SELFTESTS
@@ -269,6 +271,8 @@ for ((n = 1; n <= ${#plan_test[@]}; n++)); do
 	run_test "$n"
 done
 
+run_time=$((${EPOCHREALTIME/./} - run_start))
+summary+=("TIME  all, with the checks between tests: $((run_time / 1000000)).$((run_time % 1000000 / 100000)) s")
 echo "# ===== summary ====="
 printf '%s\n' "${summary[@]}"
 echo "$passed passed, $failed failed, $skipped skipped"

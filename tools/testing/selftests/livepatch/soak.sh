@@ -23,7 +23,12 @@
 # kmemleak scan (debug kernel) and one line of figures: cycles, operations,
 # faults injected and findings.  Exit status 0 when there were no findings.
 #
-# SOAK_MINUTES (default 20) bounds the loop; SOAK_FAULT_PERCENT (default 2).
+# Before the loop, the load tests of "make check" run for much longer than
+# there: test-stress.sh, the concurrent parts of test-races.sh and
+# test-hostile.sh, and test-conflicts.sh's concurrent loads; a test that
+# fails is a finding.  They take about a quarter of SOAK_MINUTES.
+#
+# SOAK_MINUTES (default 20) bounds the whole; SOAK_FAULT_PERCENT (default 2).
 
 . "$(dirname "$0")"/functions.sh
 
@@ -121,12 +126,8 @@ write_file()
 
 transitions_done()
 {
-	local old=$RETRIES
-
-	RETRIES=$((STUCK * 10))
-	wait_for "! grep -qx 1 $KLP_SYSFS/*/transition 2>/dev/null" ||
+	poll "! grep -qx 1 $KLP_SYSFS/*/transition 2>/dev/null" "$STUCK" ||
 		finding "a transition stuck for ${STUCK}s: $(grep -l 1 $KLP_SYSFS/*/transition)"
-	RETRIES=$old
 }
 
 # Disable and unload every patch of the cycle, without faults.
@@ -224,6 +225,28 @@ stress_step()
 	must rmmod $STRESS_PATCH
 }
 
+# --- the load tests of make check, for longer ----------------------------------------
+
+# long_runs SECONDS - run the load tests for about SECONDS in all; a
+# failure, or a kernel problem while they run, is a finding
+long_runs()
+{
+	local each=$(($1 / 4)) t script rc
+
+	for t in "STRESS_SECONDS=$each STRESS_CYCLES=1000000 test-stress.sh" \
+		 "DURATION=$each DURATION_DEBUG=$each test-races.sh" \
+		 "DURATION=$each DURATION_DEBUG=$each test-hostile.sh" \
+		 "RACE_ROUNDS=$((each / 3 + 1)) test-conflicts.sh"; do
+		script=${t##* }
+		echo "soak: $t"
+		# shellcheck disable=SC2086 # the assignments are words
+		(cd "$(dirname "$0")" && env ${t% *} "./$script")
+		rc=$?
+		((rc == 0)) || finding "$script failed ($rc)"
+		scan_kmsg
+	done
+}
+
 # --- main --------------------------------------------------------------------------------
 
 reader()
@@ -250,8 +273,11 @@ echo 'file kernel/livepatch/* -p' >/sys/kernel/debug/dynamic_debug/control
 for m in $TARGET "${PATCHES[@]}" $FAULT $SHADOW $STRESS $STRESS_PATCH; do
 	require_mod "$m"
 done
-setup_faults
 kmsg_open
+long_runs $((MINUTES * 15))
+# The loop gets the rest of the time.
+MINUTES=$((MINUTES - MINUTES / 4))
+setup_faults
 modprobe $TARGET || die "cannot load $TARGET"
 modprobe $STRESS || die "cannot load $STRESS"
 for ((i = 0; i < NR_READERS; i++)); do

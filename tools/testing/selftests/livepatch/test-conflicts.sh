@@ -27,9 +27,13 @@ FUNC_A=test_lp_conflict_target_a
 FUNC_B=test_lp_conflict_target_b
 FUNC_B_ALIAS=test_lp_conflict_target_b_alias
 FUNC_BUSY=test_lp_conflict_target_busy
-# Fewer rounds on the much slower debug kernel.
-RACE_ROUNDS=20
-[[ -n ${VMTEST_DEBUG:-} ]] && RACE_ROUNDS=5
+# Rounds of the concurrent loads; fewer on the much slower debug kernel.
+# "make soak" runs this script with many more.
+if [[ -n ${VMTEST_DEBUG:-} ]]; then
+	RACE_ROUNDS=${RACE_ROUNDS:-4}
+else
+	RACE_ROUNDS=${RACE_ROUNDS:-8}
+fi
 
 # --- local helpers ---------------------------------------------------------------
 
@@ -374,7 +378,7 @@ load_mod $TARGET
 log "% echo 1 > $TPARAM/block"
 echo 1 >"$TPARAM/block" || fail_case "cannot block in $FUNC_BUSY"
 load_lp_nowait $P1 funcs=$FUNC_BUSY,$FUNC_A
-sleep 1
+let_retries_run
 assert_sysfs "$P1/transition" 1
 refused_load $P2 $P1 funcs=$FUNC_A
 refused_load $P2 $P1 funcs=$FUNC_BUSY
@@ -416,7 +420,7 @@ load_lp $P1 funcs=loadavg_proc_show
 log "% echo 1 > $TPARAM/block"
 echo 1 >"$TPARAM/block" || fail_case "cannot block in $FUNC_BUSY"
 load_lp_nowait $P3 replace=1 funcs=$FUNC_BUSY
-sleep 1
+let_retries_run
 assert_sysfs "$P3/transition" 1
 assert_sysfs "$P1/enabled" 1
 refused_load $P2 $P1 funcs=loadavg_proc_show

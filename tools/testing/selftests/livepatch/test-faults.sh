@@ -154,17 +154,11 @@ expect_unloaded()
 # wait_file FILE VALUE - until FILE reads VALUE (or is gone, for VALUE "")
 wait_file()
 {
-	local i
-
-	for ((i = 0; i < RETRIES * 5; i++)); do
-		if [[ -z $2 ]]; then
-			[[ -e $1 ]] || return 0
-		else
-			file_is "$1" "$2" && return 0
-		fi
-		nap 0.02
-	done
-	return 1
+	if [[ -z $2 ]]; then
+		poll "[[ ! -e $1 ]]" "$WAIT_LIMIT"
+	else
+		poll "file_is $1 $2" "$WAIT_LIMIT"
+	fi
 }
 
 # --- runs of attempts ------------------------------------------------------------

@@ -22,9 +22,11 @@ PATCH=test_lp_mod_a
 TARGET=test_lp_target
 CTARGET=test_lp_conflict_target
 HOSTILE=(test_lp_hostile_p1 test_lp_hostile_p2 test_lp_hostile_p3)
-# How long the concurrent writers run, in seconds.
-DURATION=${DURATION:-20}
-[[ -n ${VMTEST_DEBUG:-} ]] && DURATION=${DURATION_DEBUG:-30}
+# How long the concurrent writers run, in seconds ("make soak" runs this
+# script for longer), and how many random writes each file gets.
+DURATION=${DURATION:-5}
+[[ -n ${VMTEST_DEBUG:-} ]] && DURATION=${DURATION_DEBUG:-8}
+RANDOM_WRITES=${RANDOM_WRITES:-10}
 
 WORK=$(mktemp -d --tmpdir lp-hostile.XXXXXX)
 
@@ -92,7 +94,7 @@ for f in "$E" "$F"; do
 	head -c 4096 /dev/zero | tr '\0' x | refused "$f" "4096 x" "Invalid argument"
 	head -c 1048576 /dev/zero | tr '\0' x | refused "$f" "1 MiB of x" "Invalid argument"
 	# Random bytes behind a first character that kstrtobool() refuses.
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < RANDOM_WRITES; i++)); do
 		{ printf 'x'; head -c $((RANDOM % 300 + 1)) /dev/urandom; } |
 			refused "$f" "random bytes #$i" "Invalid argument"
 	done

@@ -183,7 +183,7 @@ load_mod $TARGET hold=1
 wait_for "[[ \$(cat /sys/module/$TARGET/parameters/sleeping) == Y ]]" ||
 	fail_case "the kthread of $TARGET did not go to sleep"
 load_lp_nowait $REPLACE sleep=1
-sleep 1
+let_retries_run
 assert_sysfs "$REPLACE/transition" 1
 load_failing_mod $MOD_B
 assert_absent "$KLP_SYSFS/$MOD_B"

@@ -19,8 +19,9 @@ PARAMS=/sys/module/$TARGET/parameters
 MOD_A=test_lp_mod_a
 MOD_B=test_lp_mod_b
 REPLACE=test_lp_replace
-DURATION=${DURATION:-20}
-[[ -n ${VMTEST_DEBUG:-} ]] && DURATION=${DURATION_DEBUG:-30}
+# How long the loops run, in seconds: "make soak" runs them for longer.
+DURATION=${DURATION:-5}
+[[ -n ${VMTEST_DEBUG:-} ]] && DURATION=${DURATION_DEBUG:-8}
 WORK=$(mktemp -d --tmpdir lp-races.XXXXXX)
 
 set_hold()

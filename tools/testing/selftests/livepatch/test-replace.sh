@@ -111,7 +111,7 @@ echo 1 >/sys/module/$TARGET/parameters/hold
 wait_for "[[ \$(cat /sys/module/$TARGET/parameters/sleeping) == Y ]]" ||
 	fail_case "the kthread of $TARGET did not go to sleep"
 load_lp_nowait $REPLACE sleep=1
-sleep 1
+let_retries_run
 assert_sysfs "$REPLACE/transition" 1
 assert_sysfs "$MOD_A/enabled" 1
 assert_sysfs "$MOD_B/enabled" 1
@@ -172,7 +172,7 @@ for variant in "sleep=1" ""; do
 		fail_case "the kthread of $TARGET did not go to sleep"
 	# shellcheck disable=SC2086 # $variant: no parameter, or one
 	load_lp_nowait $REPLACE $variant
-	sleep 1
+	let_retries_run
 	assert_sysfs "$REPLACE/transition" 1
 	assert_sysfs "$MOD_B/enabled" 1
 	log "% echo 0 > /sys/module/$TARGET/parameters/hold"

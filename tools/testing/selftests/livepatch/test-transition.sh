@@ -97,13 +97,6 @@ kthread_runs()
 	release_kthread
 }
 
-# Give the transition work several retries: a blocked transition must
-# still be blocked afterwards.
-let_retries_run()
-{
-	sleep 1
-}
-
 # check_log EXPECTED - like check_result, but the fake signal the core
 # sends to stragglers after 15 s does not count: a slow host may make a
 # blocked case last that long.

@@ -24,8 +24,7 @@ insmod_sample()
 # Kernel log lines since start_test that contain $1.
 log_with()
 {
-	dmesg | comm --nocheck-order -13 "$_dmesg_mark" - | grep -F -- "$1" |
-		sed 's/^\[[ 0-9.]*\] //'
+	case_log | grep -F -- "$1"
 }
 
 start_test "upstream livepatch-sample patches /proc/cmdline"
