@@ -725,7 +725,7 @@ assert_eq "refusals naming $P1" "${RACE_CONFLICTS[$P1]:-0}" \
 	"$(count_log_lines "is patched by '$P1'")"
 assert_eq "refusals naming $P2" "${RACE_CONFLICTS[$P2]:-0}" \
 	"$(count_log_lines "is patched by '$P2'")"
-assert_eq "patches enabled" $RACE_ROUNDS \
+assert_eq "patches enabled" "$RACE_ROUNDS" \
 	"$(count_log_lines 'livepatch: enabling patch')"
 pass_case
 
