@@ -11,6 +11,8 @@
 #                       for each rule it enforces (default CONFIG: debug)
 #   make soak           debug kernel: livepatch operations under load and
 #                       random allocation failures for SOAK_MINUTES (20)
+#   make faults         debug kernel: test-faults.sh failing every allocation
+#                       point, not the sample of make check (FAULT_STEP=1)
 #   make shell          boot to an interactive guest shell
 #   make build          build the kernel and test modules only
 #   make bench          benchmarks: our core against upstream 6.1's, side
@@ -29,10 +31,12 @@ SELFTESTS := /selftests/livepatch
 SUITES ?= ours upstream
 SOAK_MINUTES ?= 20
 SOAK_FAULT_PERCENT ?= 2
+FAULT_STEP ?= 1
+FAULT_FIRST ?= 1
 
 export BUILD_DIR
 
-.PHONY: help run check check-harness soak shell build bench bench-modules patch lint docs clean
+.PHONY: help run check check-harness soak faults shell build bench bench-modules patch lint docs clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -54,6 +58,12 @@ soak:
 		$(VMTEST) -c debug -- \
 		env SOAK_MINUTES=$(SOAK_MINUTES) SOAK_FAULT_PERCENT=$(SOAK_FAULT_PERCENT) \
 		$(SELFTESTS)/soak.sh
+
+# A sample of make check's again: FAULT_STEP=7 FAULT_FIRST=3, say.
+faults:
+	VMTEST_TIMEOUT=7200 $(VMTEST) -c debug -- \
+		env FAULT_STEP=$(FAULT_STEP) FAULT_FIRST=$(FAULT_FIRST) \
+		$(SELFTESTS)/test-faults.sh
 
 shell:
 	$(VMTEST) -c $(CONFIG) -s

@@ -4,9 +4,9 @@
  * time
  *
  * Usage:
- *	fail_nth FIRST write FILE STRING	write(2) STRING to FILE
- *	fail_nth FIRST load MODULE.ko [PARAMS]	finit_module(2)
- *	fail_nth FIRST unload MODULE		delete_module(2)
+ *	fail_nth FIRST[:STEP] write FILE STRING		write(2) STRING to FILE
+ *	fail_nth FIRST[:STEP] load MODULE.ko [PARAMS]	finit_module(2)
+ *	fail_nth FIRST[:STEP] unload MODULE		delete_module(2)
  *
  * Writing N to /proc/thread-self/fail-nth makes the Nth call of the
  * kernel's should_fail() in this thread fail: the Nth slab or page
@@ -15,8 +15,9 @@
  * runs between arming and the system call, so only the call under test
  * counts.
  *
- * The call is made with N = FIRST, FIRST + 1, ... until it succeeds, one
- * line per attempt: "n=N injected=I ret=R", where I is 1 when the Nth point
+ * The call is made with N = FIRST, FIRST + STEP, ... (STEP is 1 unless
+ * given: a larger one samples the points) until it succeeds, one line per
+ * attempt: "n=N injected=I ret=R", where I is 1 when the Nth point
  * was reached (and failed) and R is the call's result, 0 or -errno.  The
  * last line is a success: with injected=0 when N went past the call's last
  * point, with injected=1 when the call coped with the failure.  A failure
@@ -64,9 +65,9 @@ static int fault_pending(void)
 
 static void bad_usage(void)
 {
-	fprintf(stderr, "usage: fail_nth FIRST write FILE STRING\n"
-			"       fail_nth FIRST load MODULE.ko [PARAMS]\n"
-			"       fail_nth FIRST unload MODULE\n");
+	fprintf(stderr, "usage: fail_nth FIRST[:STEP] write FILE STRING\n"
+			"       fail_nth FIRST[:STEP] load MODULE.ko [PARAMS]\n"
+			"       fail_nth FIRST[:STEP] unload MODULE\n");
 	exit(2);
 }
 
@@ -95,15 +96,18 @@ static long call_with_fault(unsigned long n, enum op op, int fd, char **argv,
 
 int main(int argc, char **argv)
 {
-	unsigned long n;
+	unsigned long n, step = 1;
 	int fd = -1, injected;
+	char *end;
 	enum op op;
 	long ret;
 
 	if (argc < 4)
 		bad_usage();
-	n = strtoul(argv[1], NULL, 10);
-	if (!n)
+	n = strtoul(argv[1], &end, 10);
+	if (*end == ':')
+		step = strtoul(end + 1, &end, 10);
+	if (!n || !step || *end)
 		bad_usage();
 
 	if (!strcmp(argv[2], "write") && argc == 5) {
@@ -125,7 +129,7 @@ int main(int argc, char **argv)
 		die("/proc/thread-self/fail-nth");
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (;; n++) {
+	for (;; n += step) {
 		ret = call_with_fault(n, op, fd, argv, argc);
 		injected = !fault_pending();
 		set_fail_nth(0);

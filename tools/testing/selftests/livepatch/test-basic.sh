@@ -10,11 +10,11 @@ MOD=test_lp_basic
 setup_config
 
 start_test "patching /proc/cmdline and undoing it"
-orig=$(cat /proc/cmdline)
+orig=$(value_of /proc/cmdline)
 load_lp $MOD
-assert_eq "/proc/cmdline while patched" "$MOD: patched" "$(cat /proc/cmdline)"
+assert_eq "/proc/cmdline while patched" "$MOD: patched" "$(value_of /proc/cmdline)"
 disable_lp $MOD
-assert_eq "/proc/cmdline after disabling" "$orig" "$(cat /proc/cmdline)"
+assert_eq "/proc/cmdline after disabling" "$orig" "$(value_of /proc/cmdline)"
 unload_lp $MOD
 check_result "% modprobe $MOD
 livepatch: enabling patch '$MOD'

@@ -43,7 +43,7 @@ cleanup()
 {
 	local m i
 
-	if [[ -r $TPARAM/block && $(cat "$TPARAM/block") == 1 ]]; then
+	if [[ -r $TPARAM/block && $(value_of "$TPARAM/block") == 1 ]]; then
 		echo 0 >"$TPARAM/block"
 	fi
 	for ((i = 0; i < 50; i++)); do
@@ -106,7 +106,7 @@ refused_load()
 # assert_reads FILE EXPECTED - what reading FILE gives.
 assert_reads()
 {
-	assert_eq "$1" "$2" "$(cat "$1" 2>&1)"
+	assert_eq "$1" "$2" "$(value_of "$1" 2>&1)"
 }
 
 # check_result_except PATTERN EXPECTED - check_result, ignoring the log
@@ -141,7 +141,7 @@ for m in $P1 $P2 $P3 $TARGET; do
 	require_mod "$m"
 done
 
-orig_version=$(cat /proc/version)
+orig_version=$(value_of /proc/version)
 
 # --- vmlinux -----------------------------------------------------------------------
 
@@ -154,7 +154,7 @@ assert_sysfs "$P1/stack_order" 1
 refused_load $P2 $P1 funcs=version_proc_show
 # Only one function of several overlaps: nothing of the patch remains.
 refused_load $P2 $P1 funcs=loadavg_proc_show,version_proc_show
-[[ $(cat /proc/loadavg) == "$P2" ]] && fail_case "/proc/loadavg still patched"
+[[ $(value_of /proc/loadavg) == "$P2" ]] && fail_case "/proc/loadavg still patched"
 assert_reads /proc/version $P1
 assert_sysfs "$P1/enabled" 1
 assert_sysfs "$P1/stack_order" 1
@@ -521,7 +521,7 @@ assert_sysfs "$P3/stack_order" 1
 assert_reads /proc/version $P3
 assert_reads "$TPARAM/b" $P3
 assert_reads "$TPARAM/a" original
-[[ $(cat /proc/loadavg) == "$P2" ]] && fail_case "/proc/loadavg still patched"
+[[ $(value_of /proc/loadavg) == "$P2" ]] && fail_case "/proc/loadavg still patched"
 # The replaced modules are free to go.
 unload_lp $P1
 unload_lp $P2
@@ -629,7 +629,7 @@ disable_lp $P1
 unload_lp $P1
 unload_lp $P2
 unload_mod $TARGET
-[[ $(cat /proc/loadavg) == "$P2" ]] && fail_case "/proc/loadavg still patched"
+[[ $(value_of /proc/loadavg) == "$P2" ]] && fail_case "/proc/loadavg still patched"
 check_result "% modprobe $TARGET
 % modprobe $P1 funcs=version_proc_show
 $(patching_log $P1)
@@ -658,7 +658,7 @@ loser_refused()
 	if grep -qF "$(modprobe_error "$1" 'Invalid argument')" "$2"; then
 		RACE_CONFLICTS[$3]=$((${RACE_CONFLICTS[$3]:-0} + 1))
 	elif ! grep -qF "$(modprobe_error "$1" 'Device or resource busy')" "$2"; then
-		fail_case "$1 failed otherwise: $(cat "$2")"
+		fail_case "$1 failed otherwise: $(value_of "$2")"
 	fi
 }
 

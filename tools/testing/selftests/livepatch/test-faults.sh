@@ -22,6 +22,16 @@
 # CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC and
 # CONFIG_FAULT_INJECTION_DEBUG_FS: the debug kernel (vmtest.sh -c debug).
 #
+# The sweep of every point takes a quarter of an hour on the debug kernel
+# under TCG: "make faults" runs it (FAULT_STEP=1).  "make check" fails a
+# sample: every FAULT_STEP-th point (default 7), from a random first one
+# (FAULT_FIRST, printed so that a failure can be repeated), so that runs
+# cover different points.  Either way, the faults must reach the core
+# where it allocates (enabling, replacing, a module coming, shadow
+# variables), and none may be injected in the core while it disables a
+# patch or lets a module go: those paths allocate nothing, so they cannot
+# fail for want of memory.
+#
 # vmtest: timeout 400
 
 . "$(dirname "$0")"/functions.sh
@@ -34,6 +44,8 @@ FAIL_NTH=$(dirname "$(realpath "$0")")/fail_nth
 DEBUGFS=/sys/kernel/debug
 # Past this many points an operation is taken to loop forever.
 MAX_POINTS=${MAX_POINTS:-3000}
+STEP=${FAULT_STEP:-7}
+FIRST=${FAULT_FIRST:-$((RANDOM % STEP + 1))}
 summaries=()
 points_total=0
 core_points_total=0
@@ -236,6 +248,8 @@ begin_op()
 	read_kmsg
 }
 
+# end_op OP CORE - sum the operation up; CORE says whether faults must
+# reach the core ("allocates") or may not ("allocates nothing")
 end_op()
 {
 	local sites
@@ -244,6 +258,15 @@ end_op()
 	summaries+=("$1: $points points failed, $core_points in the core (${#core_sites[@]} sites: ${sites% })")
 	points_total=$((points_total + points))
 	core_points_total=$((core_points_total + core_points))
+	case $2 in
+	allocates)
+		((core_points > 0)) ||
+			fail_case "$1: no fault reached the core's allocations" ;;
+	"allocates nothing")
+		((core_points == 0)) ||
+			fail_case "$1: the core allocates, and can fail: ${sites% }" ;;
+	*) die "end_op: '$2'" ;;
+	esac
 }
 
 # pass_case, then what the case's operations counted
@@ -297,12 +320,15 @@ done
 
 # --- enabling -------------------------------------------------------------------
 
+echo "# failing every ${STEP}th point from the ${FIRST}th on" \
+	"(FAULT_STEP=$STEP FAULT_FIRST=$FIRST)"
+
 start_test "every point of klp_enable_patch() fails once"
 mod_load $TARGET
 begin_op
-n=1
+n=$FIRST
 while :; do
-	mod_load $FAULT fail_nth=$n
+	mod_load $FAULT fail_nth="$n" fail_step="$STEP"
 	read_kmsg
 	attempts_from_module "klp_enable_patch()"
 	account enable
@@ -313,10 +339,10 @@ while :; do
 	mod_unload $FAULT
 	unpatched "enable #$LAST_N, disabled"
 	[[ $LAST_INJECTED == 1 ]] || break
-	n=$((LAST_N + 1))
+	n=$((LAST_N + STEP))
 done
 expect_file "after enabling: refcnt of $TARGET" /sys/module/$TARGET/refcnt 0
-end_op "enable"
+end_op "enable" "allocates"
 pass_with_summary
 
 # --- atomic replace --------------------------------------------------------------
@@ -335,10 +361,10 @@ load_old_patch()
 
 start_test "every point of an atomic replace's klp_enable_patch() fails once"
 begin_op
-n=1
+n=$FIRST
 while :; do
 	load_old_patch "replace #$n, before"
-	mod_load $FAULT replace=1 fail_nth=$n
+	mod_load $FAULT replace=1 fail_nth="$n" fail_step="$STEP"
 	read_kmsg
 	attempts_from_module "klp_enable_patch()"
 	account replace
@@ -356,21 +382,21 @@ while :; do
 	mod_unload $OLD_P1
 	unpatched "replace #$LAST_N, disabled"
 	[[ $LAST_INJECTED == 1 ]] || break
-	n=$((LAST_N + 1))
+	n=$((LAST_N + STEP))
 done
-end_op "replace"
+end_op "replace" "allocates"
 pass_with_summary
 
 # --- disabling --------------------------------------------------------------------
 
 start_test "every point of disabling through sysfs fails once"
 begin_op
-n=1
+n=$FIRST
 while :; do
 	mod_load $FAULT
 	lp_wait $FAULT
 	patched "disable #$n, before"
-	attempts_from_helper "$("$FAIL_NTH" $n write $KLP_SYSFS/$FAULT/enabled 0)"
+	attempts_from_helper "$("$FAIL_NTH" "$n:$STEP" write $KLP_SYSFS/$FAULT/enabled 0)"
 	read_kmsg
 	account disable
 	wait_file "$KLP_SYSFS/$FAULT" "" ||
@@ -378,9 +404,9 @@ while :; do
 	unpatched "disable #$LAST_N"
 	mod_unload $FAULT
 	[[ $LAST_INJECTED == 1 ]] || break
-	n=$((LAST_N + 1))
+	n=$((LAST_N + STEP))
 done
-end_op "disable"
+end_op "disable" "allocates nothing"
 pass_with_summary
 
 # --- a module that the patch covers comes and goes --------------------------------
@@ -391,9 +417,9 @@ target_ko=$(modinfo -n $TARGET) || fail_case "no path for $TARGET"
 mod_unload $TARGET
 mod_load $FAULT
 lp_wait $FAULT
-n=1
+n=$FIRST
 while :; do
-	attempts_from_helper "$("$FAIL_NTH" $n load "$target_ko")"
+	attempts_from_helper "$("$FAIL_NTH" "$n:$STEP" load "$target_ko")"
 	read_kmsg
 	account "module load"
 	[[ -e /sys/module/$TARGET ]] || fail_case "load #$LAST_N: $TARGET is not loaded"
@@ -402,14 +428,14 @@ while :; do
 		$KLP_SYSFS/$FAULT/$TARGET/patched 1
 	[[ $LAST_INJECTED == 1 ]] || break
 	mod_unload $TARGET
-	n=$((LAST_N + 1))
+	n=$((LAST_N + STEP))
 done
-end_op "module load"
+end_op "module load" "allocates"
 
 begin_op
-n=1
+n=$FIRST
 while :; do
-	attempts_from_helper "$("$FAIL_NTH" $n unload $TARGET)"
+	attempts_from_helper "$("$FAIL_NTH" "$n:$STEP" unload $TARGET)"
 	read_kmsg
 	account "module unload"
 	expect_unloaded $TARGET "unload #$LAST_N"
@@ -417,9 +443,9 @@ while :; do
 		$KLP_SYSFS/$FAULT/$TARGET/patched 0
 	[[ $LAST_INJECTED == 1 ]] || break
 	mod_load $TARGET
-	n=$((LAST_N + 1))
+	n=$((LAST_N + STEP))
 done
-end_op "module unload"
+end_op "module unload" "allocates nothing"
 expect_patches "after the module's comings and goings" $FAULT
 lp_disable $FAULT
 mod_unload $FAULT
@@ -430,6 +456,7 @@ pass_with_summary
 start_test "every point of klp_shadow_alloc() and klp_shadow_get_or_alloc() fails once"
 begin_op
 mod_load $TARGET
+# Few points, in a loop inside the module: all of them, whatever STEP.
 mod_load $FAULT shadow_nth=1
 read_kmsg
 for call in "klp_shadow_alloc()" "klp_shadow_get_or_alloc()"; do
@@ -441,7 +468,7 @@ done
 lp_wait $FAULT
 lp_disable $FAULT
 mod_unload $FAULT
-end_op "shadow"
+end_op "shadow" "allocates"
 pass_with_summary
 
 # --- afterwards --------------------------------------------------------------------------

@@ -57,7 +57,7 @@ patch_intact()
 {
 	assert_sysfs "$PATCH/enabled" 1
 	assert_sysfs "$PATCH/transition" 0
-	assert_eq "$TARGET's a" $PATCH "$(cat /sys/module/$TARGET/parameters/a)"
+	assert_eq "$TARGET's a" $PATCH "$(value_of /sys/module/$TARGET/parameters/a)"
 }
 
 # shellcheck disable=SC2317 # run by the EXIT trap
@@ -112,7 +112,7 @@ patch_intact
 # "0x1" is "0" for kstrtobool(): it disables the patch, as in 6.1.
 assert_eq "writing '0x1' to enabled" ok "$(printf '0x1' | write_result "$E")"
 wait_for "[[ ! -e $KLP_SYSFS/$PATCH ]]" || fail_case "'0x1' did not disable $PATCH"
-assert_eq "$TARGET's a" original "$(cat /sys/module/$TARGET/parameters/a)"
+assert_eq "$TARGET's a" original "$(value_of /sys/module/$TARGET/parameters/a)"
 unload_lp $PATCH
 pass_case
 
@@ -266,15 +266,15 @@ for m in "${HOSTILE[@]}"; do
 	fi
 	# Only a patch whose forced transition may have left tasks in its
 	# code keeps its module (forcing a patch on does not pin it).
-	assert_eq "refcnt of the disabled patch $m" 1 "$(cat /sys/module/"$m"/refcnt)"
+	assert_eq "refcnt of the disabled patch $m" 1 "$(value_of /sys/module/"$m"/refcnt)"
 	module_pinned "$m"
 	pinned=$((pinned + 1))
 done
 assert_eq "patches left in $KLP_SYSFS" "" "$(ls $KLP_SYSFS)"
-[[ $(cat /proc/version) == "Linux version "* ]] || fail_case "/proc/version is still patched"
-[[ $(cat /proc/loadavg) =~ ^[0-9.]+\  ]] || fail_case "/proc/loadavg is still patched"
+[[ $(value_of /proc/version) == "Linux version "* ]] || fail_case "/proc/version is still patched"
+[[ $(value_of /proc/loadavg) =~ ^[0-9.]+\  ]] || fail_case "/proc/loadavg is still patched"
 for f in a b; do
-	assert_eq "$CTARGET's $f" original "$(cat /sys/module/$CTARGET/parameters/$f)"
+	assert_eq "$CTARGET's $f" original "$(value_of /sys/module/$CTARGET/parameters/$f)"
 done
 unload_mod $CTARGET
 pass_case

@@ -156,10 +156,10 @@ load_mod test_lp_ipmodify
 load_failing_mod test_lp_mod_a
 assert_absent "$KLP_SYSFS/test_lp_mod_a"
 assert_absent /sys/module/test_lp_mod_a
-assert_eq "test_lp_target's a" original "$(cat /sys/module/test_lp_target/parameters/a)"
+assert_eq "test_lp_target's a" original "$(value_of /sys/module/test_lp_target/parameters/a)"
 unload_mod test_lp_ipmodify
 load_lp test_lp_mod_a
-assert_eq "test_lp_target's a" test_lp_mod_a "$(cat /sys/module/test_lp_target/parameters/a)"
+assert_eq "test_lp_target's a" test_lp_mod_a "$(value_of /sys/module/test_lp_target/parameters/a)"
 disable_lp test_lp_mod_a
 unload_lp test_lp_mod_a
 unload_mod test_lp_target
@@ -170,7 +170,7 @@ start_test "enabling an enabled patch again: EINVAL, the patch stays"
 load_mod test_lp_target
 load_lp $MOD case=enable_twice
 assert_sysfs "$MOD/enabled" 1
-assert_eq "test_lp_target's a" $MOD "$(cat /sys/module/test_lp_target/parameters/a)"
+assert_eq "test_lp_target's a" $MOD "$(value_of /sys/module/test_lp_target/parameters/a)"
 disable_lp $MOD
 unload_lp $MOD
 unload_mod test_lp_target
@@ -180,7 +180,7 @@ check_log_contains "livepatch: patch '$MOD' is already enabled" \
 start_test "enabling or disabling a patch during a transition: EBUSY"
 load_lp $MOD_A
 load_mod $TARGET hold=1
-wait_for "[[ \$(cat /sys/module/$TARGET/parameters/sleeping) == Y ]]" ||
+wait_for "file_is /sys/module/$TARGET/parameters/sleeping Y" ||
 	fail_case "the kthread of $TARGET did not go to sleep"
 load_lp_nowait $REPLACE sleep=1
 let_retries_run

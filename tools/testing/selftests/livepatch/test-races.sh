@@ -29,7 +29,7 @@ set_hold()
 	log "% echo $1 > $PARAMS/hold"
 	echo "$1" >"$PARAMS/hold" || die "cannot set hold"
 	[[ $1 == 1 ]] || return 0
-	wait_for "[[ \$(cat $PARAMS/sleeping) == Y ]]" ||
+	wait_for "file_is $PARAMS/sleeping Y" ||
 		fail_case "the kthread of $TARGET did not go to sleep"
 }
 
@@ -63,7 +63,7 @@ set_hold 1
 load_lp_nowait $MOD_B sleep=1
 assert_sysfs "$MOD_B/transition" 1
 rmmod_refused $MOD_B
-assert_eq "the patching transition, after rmmod" 1 "$(cat $KLP_SYSFS/$MOD_B/transition)"
+assert_eq "the patching transition, after rmmod" 1 "$(value_of $KLP_SYSFS/$MOD_B/transition)"
 set_hold 0
 wait_transition $MOD_B
 # The kthread goes back to sleep, in test_lp_mod_b's code now.
@@ -71,11 +71,11 @@ set_hold 1
 disable_lp_nowait $MOD_B
 assert_sysfs "$MOD_B/transition" 1
 rmmod_refused $MOD_B
-assert_eq "the unpatching transition, after rmmod" 1 "$(cat $KLP_SYSFS/$MOD_B/transition)"
+assert_eq "the unpatching transition, after rmmod" 1 "$(value_of $KLP_SYSFS/$MOD_B/transition)"
 set_hold 0
 wait_for "[[ ! -e $KLP_SYSFS/$MOD_B ]]" || fail_case "$MOD_B was not removed"
 unload_lp $MOD_B
-assert_eq "$TARGET's b" original "$(cat $PARAMS/b)"
+assert_eq "$TARGET's b" original "$(value_of $PARAMS/b)"
 unload_mod $TARGET
 check_log_contains "% rmmod $MOD_B" \
 	"rmmod: ERROR: Module $MOD_B is in use" \
@@ -92,7 +92,7 @@ wait_transition $MOD_B
 assert_sysfs "$MOD_B/enabled" 1
 assert_sysfs "$MOD_B/$TARGET/patched" 0
 load_mod $TARGET
-assert_eq "$TARGET's b" $MOD_B "$(cat $PARAMS/b)"
+assert_eq "$TARGET's b" $MOD_B "$(value_of $PARAMS/b)"
 assert_sysfs "$MOD_B/$TARGET/patched" 1
 disable_lp $MOD_B
 unload_lp $MOD_B
@@ -111,7 +111,7 @@ unload_mod $TARGET
 wait_for "[[ ! -e $KLP_SYSFS/$MOD_B ]]" || fail_case "$MOD_B was not removed"
 unload_lp $MOD_B
 load_mod $TARGET
-assert_eq "$TARGET's b" original "$(cat $PARAMS/b)"
+assert_eq "$TARGET's b" original "$(value_of $PARAMS/b)"
 unload_mod $TARGET
 check_log_contains "livepatch: reverting patch '$MOD_B' on unloading module '$TARGET'" \
 	"livepatch: '$MOD_B': unpatching complete"
@@ -130,11 +130,11 @@ wait_for "[[ ! -e $KLP_SYSFS/$MOD_A && ! -e $KLP_SYSFS/$MOD_B ]]" ||
 unload_lp $MOD_A
 unload_lp $MOD_B
 load_mod $TARGET
-assert_eq "$TARGET's a" $REPLACE "$(cat $PARAMS/a)"
-assert_eq "$TARGET's b" original "$(cat $PARAMS/b)"
+assert_eq "$TARGET's a" $REPLACE "$(value_of $PARAMS/a)"
+assert_eq "$TARGET's b" original "$(value_of $PARAMS/b)"
 disable_lp $REPLACE
 unload_lp $REPLACE
-assert_eq "$TARGET's a" original "$(cat $PARAMS/a)"
+assert_eq "$TARGET's a" original "$(value_of $PARAMS/a)"
 unload_mod $TARGET
 check_log_contains "livepatch: '$REPLACE': patching complete"
 
@@ -167,7 +167,7 @@ step()
 
 transition_done()
 {
-	wait_for "[[ \$(cat $KLP_SYSFS/$1/transition 2>/dev/null) == 0 ]]"
+	wait_for "file_is $KLP_SYSFS/$1/transition 0"
 }
 
 gone()
@@ -240,10 +240,10 @@ for m in $REPLACE $MOD_A $MOD_B; do
 	[[ -e /sys/module/$m ]] && unload_lp "$m"
 done
 [[ -e /sys/module/$TARGET ]] || load_mod $TARGET
-assert_eq "$TARGET's a" original "$(cat $PARAMS/a)"
-assert_eq "$TARGET's b" original "$(cat $PARAMS/b)"
+assert_eq "$TARGET's a" original "$(value_of $PARAMS/a)"
+assert_eq "$TARGET's b" original "$(value_of $PARAMS/b)"
 load_lp $MOD_A
-assert_eq "$TARGET's a" $MOD_A "$(cat $PARAMS/a)"
+assert_eq "$TARGET's a" $MOD_A "$(value_of $PARAMS/a)"
 disable_lp $MOD_A
 unload_lp $MOD_A
 unload_mod $TARGET

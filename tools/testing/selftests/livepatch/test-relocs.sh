@@ -20,11 +20,11 @@ setup_config
 
 start_test "relocations to a loaded module and to vmlinux"
 load_mod $TARGET
-assert_eq "$ANSWER before" original "$(cat $ANSWER)"
+assert_eq "$ANSWER before" original "$(value_of $ANSWER)"
 load_lp $MOD
-assert_eq "$ANSWER while patched" "$PATCHED" "$(cat $ANSWER)"
+assert_eq "$ANSWER while patched" "$PATCHED" "$(value_of $ANSWER)"
 disable_lp $MOD
-assert_eq "$ANSWER after" original "$(cat $ANSWER)"
+assert_eq "$ANSWER after" original "$(value_of $ANSWER)"
 unload_lp $MOD
 unload_mod $TARGET
 check_result "% modprobe $TARGET
@@ -40,10 +40,10 @@ $(unpatching_log $MOD)
 start_test "relocations to a module loaded after the patch, twice"
 load_lp $MOD
 load_mod $TARGET
-assert_eq "$ANSWER while patched" "$PATCHED" "$(cat $ANSWER)"
+assert_eq "$ANSWER while patched" "$PATCHED" "$(value_of $ANSWER)"
 unload_mod $TARGET
 load_mod $TARGET
-assert_eq "$ANSWER after a reload" "$PATCHED" "$(cat $ANSWER)"
+assert_eq "$ANSWER after a reload" "$PATCHED" "$(value_of $ANSWER)"
 unload_mod $TARGET
 disable_lp $MOD
 unload_lp $MOD

@@ -108,7 +108,7 @@ load_lp $MOD_A
 load_lp $MOD_B
 log "% echo 1 > /sys/module/$TARGET/parameters/hold"
 echo 1 >/sys/module/$TARGET/parameters/hold
-wait_for "[[ \$(cat /sys/module/$TARGET/parameters/sleeping) == Y ]]" ||
+wait_for "file_is /sys/module/$TARGET/parameters/sleeping Y" ||
 	fail_case "the kthread of $TARGET did not go to sleep"
 load_lp_nowait $REPLACE sleep=1
 let_retries_run
@@ -168,7 +168,7 @@ for variant in "sleep=1" ""; do
 	load_lp $MOD_B sleep=1
 	log "% echo 1 > /sys/module/$TARGET/parameters/hold"
 	echo 1 >/sys/module/$TARGET/parameters/hold
-	wait_for "[[ \$(cat /sys/module/$TARGET/parameters/sleeping) == Y ]]" ||
+	wait_for "file_is /sys/module/$TARGET/parameters/sleeping Y" ||
 		fail_case "the kthread of $TARGET did not go to sleep"
 	# shellcheck disable=SC2086 # $variant: no parameter, or one
 	load_lp_nowait $REPLACE $variant

@@ -20,19 +20,19 @@ want_log()
 }
 
 start_test "livepatch-sample patches /proc/cmdline"
-orig=$(cat /proc/cmdline)
+orig=$(value_of /proc/cmdline)
 load_lp livepatch_sample
-assert_eq "/proc/cmdline" "this has been live patched" "$(cat /proc/cmdline)"
+assert_eq "/proc/cmdline" "this has been live patched" "$(value_of /proc/cmdline)"
 disable_lp livepatch_sample
 unload_lp livepatch_sample
-assert_eq "/proc/cmdline after" "$orig" "$(cat /proc/cmdline)"
+assert_eq "/proc/cmdline after" "$orig" "$(value_of /proc/cmdline)"
 pass_case
 
 start_test "conflict samples: hot fix accepted, overlap refused, cumulative replaces"
 load_lp livepatch_sample
 load_lp livepatch_conflict_hotfix
 assert_eq "/proc/version" "Linux version patched by livepatch-conflict-hotfix" \
-	"$(cat /proc/version)"
+	"$(value_of /proc/version)"
 load_failing_mod livepatch_conflict_overlap
 assert_absent "$KLP_SYSFS/livepatch_conflict_overlap"
 want_log "livepatch: Function 'cmdline_proc_show,1' in object 'vmlinux' has already been livepatched."
@@ -40,14 +40,14 @@ want_log "is patched by 'livepatch_sample'"
 load_lp livepatch_conflict_cumulative
 wait_for "[[ ! -e $KLP_SYSFS/livepatch_sample && ! -e $KLP_SYSFS/livepatch_conflict_hotfix ]]" ||
 	fail_case "the replaced patches are still there"
-assert_eq "/proc/cmdline" "patched by livepatch-conflict-cumulative" "$(cat /proc/cmdline)"
+assert_eq "/proc/cmdline" "patched by livepatch-conflict-cumulative" "$(value_of /proc/cmdline)"
 unload_lp livepatch_sample
 unload_lp livepatch_conflict_hotfix
 disable_lp livepatch_conflict_cumulative
 unload_lp livepatch_conflict_cumulative
 # Alone, the overlapping sample is an ordinary patch.
 load_lp livepatch_conflict_overlap
-assert_eq "/proc/cmdline" "patched by livepatch-conflict-overlap" "$(cat /proc/cmdline)"
+assert_eq "/proc/cmdline" "patched by livepatch-conflict-overlap" "$(value_of /proc/cmdline)"
 disable_lp livepatch_conflict_overlap
 unload_lp livepatch_conflict_overlap
 pass_case

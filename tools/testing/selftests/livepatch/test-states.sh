@@ -216,7 +216,7 @@ check_log_contains "% modprobe $S3 version=1 replace=1" \
 # refused as such (EINVAL), a compatible one waits its turn (EBUSY).
 start_test "compatibility is checked against a patch in transition"
 echo 1 >/sys/module/$TARGET/parameters/hold
-wait_for "[[ \$(cat /sys/module/$TARGET/parameters/sleeping) == Y ]]" ||
+wait_for "file_is /sys/module/$TARGET/parameters/sleeping Y" ||
 	fail_case "the kthread of $TARGET did not go to sleep"
 load_lp_nowait $S1 version=2 sleep=1
 assert_sysfs "$S1/transition" 1

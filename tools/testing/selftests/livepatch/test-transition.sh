@@ -174,7 +174,7 @@ dmesg_start=$(dmesg | wc -l)
 start_test "a transition completes quickly on an idle system"
 load_mod $TARGET
 read -r KT_PID <"$PARAMS/kthread_pid"
-assert_eq "$PROC_FILE before patching" "version 1" "$(cat "$PROC_FILE")"
+assert_eq "$PROC_FILE before patching" "version 1" "$(value_of "$PROC_FILE")"
 require_mod $PATCH
 is_livepatch $PATCH || die "$PATCH is not a livepatch"
 log "% modprobe $PATCH"
@@ -184,14 +184,14 @@ t1=${EPOCHREALTIME//[!0-9]/}
 poll "file_is $KLP_SYSFS/$PATCH/transition 0" 10 ||
 	fail_case "the transition did not complete"
 t2=${EPOCHREALTIME//[!0-9]/}
-assert_eq "$PROC_FILE while patched" "version 2" "$(cat "$PROC_FILE")"
+assert_eq "$PROC_FILE while patched" "version 2" "$(value_of "$PROC_FILE")"
 assert_state $$ "this shell" -1
 log "% echo 0 > $KLP_SYSFS/$PATCH/enabled"
 t3=${EPOCHREALTIME//[!0-9]/}
 echo 0 >"$KLP_SYSFS/$PATCH/enabled" || die "cannot disable $PATCH"
 poll "[[ ! -e $KLP_SYSFS/$PATCH ]]" 10 || fail_case "the patch was not removed"
 t4=${EPOCHREALTIME//[!0-9]/}
-assert_eq "$PROC_FILE after unpatching" "version 1" "$(cat "$PROC_FILE")"
+assert_eq "$PROC_FILE after unpatching" "version 1" "$(value_of "$PROC_FILE")"
 unload_lp $PATCH
 ((t2 - t1 < IDLE_LIMIT_MS * 1000)) ||
 	fail_case "patching took $(ms $((t2 - t1))) ms after modprobe returned"
@@ -349,7 +349,7 @@ assert_state "$KT_PID" "the kthread" -1
 assert_eq "kthread in the old gate" 1 "$(param kthread_inside)"
 release_kthread
 kthread_runs 2
-assert_eq "refcnt of $PATCH while enabled" 1 "$(cat /sys/module/$PATCH/refcnt)"
+assert_eq "refcnt of $PATCH while enabled" 1 "$(value_of /sys/module/$PATCH/refcnt)"
 disable_lp $PATCH
 # A forced patching transition leaves no task in the patch's code: the
 # module may go.
@@ -388,7 +388,7 @@ assert_eq "version of the gate the reader entered" 2 "$(param read_version)"
 assert_state "$reader" "the reader after the transition" -1
 set_param read_hold 0
 wait "$reader" || fail_case "the reader failed"
-assert_eq "what the reader read" "version 2" "$(cat "$out")"
+assert_eq "what the reader read" "version 2" "$(value_of "$out")"
 rm -f "$out"
 disable_lp $PATCH
 unload_lp $PATCH
@@ -422,7 +422,7 @@ else
 	assert_eq "kthread in the gate" 1 "$(param kthread_inside)"
 	assert_eq "version of the gate the kthread is in" 3 "$(param kthread_version)"
 	let_retries_run
-	assert_eq "refcnt of $FORCED" 1 "$(cat /sys/module/$FORCED/refcnt)"
+	assert_eq "refcnt of $FORCED" 1 "$(value_of /sys/module/$FORCED/refcnt)"
 	log "% rmmod $FORCED"
 	err=$(rmmod $FORCED 2>&1) && fail_case "rmmod $FORCED succeeded"
 	log "$err"

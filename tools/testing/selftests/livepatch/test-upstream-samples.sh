@@ -28,13 +28,13 @@ log_with()
 }
 
 start_test "upstream livepatch-sample patches /proc/cmdline"
-orig=$(cat /proc/cmdline)
+orig=$(value_of /proc/cmdline)
 insmod_sample livepatch-sample
 wait_transition livepatch_sample
-assert_eq "/proc/cmdline" "this has been live patched" "$(cat /proc/cmdline)"
+assert_eq "/proc/cmdline" "this has been live patched" "$(value_of /proc/cmdline)"
 disable_lp livepatch_sample
 unload_mod livepatch_sample
-assert_eq "/proc/cmdline after" "$orig" "$(cat /proc/cmdline)"
+assert_eq "/proc/cmdline after" "$orig" "$(value_of /proc/cmdline)"
 pass_case
 
 start_test "upstream callbacks demo with its target modules"
@@ -70,7 +70,7 @@ forget_shadow_sample_leaks()
 	# kmemleak ignores objects younger than five seconds.
 	sleep 6
 	echo scan >"$kmemleak"
-	report=$(cat "$kmemleak")
+	report=$(value_of "$kmemleak")
 	others=$(awk '
 		function judge() { if (blk != "" && blk !~ /dummy_alloc.*\[livepatch_shadow_mod\]/) n++ }
 		/^unreferenced object/ { judge(); blk = "" }

@@ -17,6 +17,8 @@
  *                failed attempt must leave nothing behind, or the next one
  *                trips over it (a sysfs name taken, a function already
  *                patched).
+ *   fail_step=S  go from the Nth point to the N+Sth, not the N+1th: a
+ *                sample of the points (default 1: all of them)
  *   replace=1    the patch is an atomic replace
  *   shadow_nth=N once the patch is enabled, the same with
  *                klp_shadow_alloc() and klp_shadow_get_or_alloc()
@@ -42,6 +44,10 @@ MODULE_PARM_DESC(fail_nth, "Fail the Nth fault-injection point of klp_enable_pat
 static bool replace;
 module_param(replace, bool, 0444);
 MODULE_PARM_DESC(replace, "Make the patch an atomic replace");
+
+static unsigned int fail_step = 1;
+module_param(fail_step, uint, 0444);
+MODULE_PARM_DESC(fail_step, "Step from one failed point to the next (default 1)");
 
 static unsigned int shadow_nth;
 module_param(shadow_nth, uint, 0444);
@@ -144,7 +150,7 @@ static bool shadow_alloc_checked(const char *call, bool get_or_alloc)
 	bool injected, ok = true;
 	unsigned int n;
 
-	for (n = shadow_nth; ; n++) {
+	for (n = shadow_nth; ; n += fail_step) {
 		fault_arm(n);
 		if (get_or_alloc)
 			data = klp_shadow_get_or_alloc(&obj, TEST_LP_FAULT_SHADOW_ID,
@@ -186,6 +192,8 @@ static int __init test_lp_fault_init(void)
 		pr_err("fault injection needs CONFIG_FAULT_INJECTION\n");
 		return -EOPNOTSUPP;
 	}
+	if (!fail_step)
+		return -EINVAL;
 
 	for (;;) {
 		p = test_lp_fault_make_patch();
@@ -202,7 +210,7 @@ static int __init test_lp_fault_init(void)
 		kfree(p);
 		if (!n || !injected)
 			return ret;
-		n++;
+		n += fail_step;
 	}
 	test_lp_fault_enabled = p;
 
