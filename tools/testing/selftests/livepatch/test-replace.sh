@@ -5,7 +5,8 @@
 # a) takes over from test_lp_mod_a and test_lp_mod_b (which patch a and b).
 # The replaced patches go away and their modules can be removed; b, which
 # test_lp_replace does not patch, runs its original code again.  A replace
-# transition that is reversed leaves the old patches in place.
+# transition that is reversed leaves the old patches in place; one that
+# is forced pins the modules of the patches it took over from.
 
 . "$(dirname "$0")"/functions.sh
 
@@ -13,9 +14,11 @@ TARGET=test_lp_target
 MOD_A=test_lp_mod_a
 MOD_B=test_lp_mod_b
 REPLACE=test_lp_replace
+# test_lp_mod_b under another name: the forced replace pins it.
+FORCED_B=test_lp_forced_b
 
 setup_config
-trap 'exit_cleanup test_lp_replace test_lp_mod_a test_lp_mod_b test_lp_target' EXIT INT TERM HUP
+trap 'exit_cleanup test_lp_replace test_lp_mod_a test_lp_mod_b test_lp_forced_b test_lp_target' EXIT INT TERM HUP
 
 start_test "atomic replace of one patch"
 load_mod $TARGET
@@ -202,5 +205,57 @@ $(unpatching_log $REPLACE)
 % rmmod $TARGET
 $TARGET: exit"
 done
+
+# Forced, the replace completes while the kthread still runs the replaced
+# patch's code: that patch goes from sysfs, but its module must stay.
+start_test "a forced replace pins the module of a patch it took over from"
+[[ -e /sys/module/$FORCED_B ]] &&
+	fail_case "$FORCED_B is still loaded from an earlier run: reboot first"
+load_mod $TARGET
+load_lp $FORCED_B sleep=1
+log "% echo 1 > /sys/module/$TARGET/parameters/hold"
+echo 1 >/sys/module/$TARGET/parameters/hold
+wait_for "file_is /sys/module/$TARGET/parameters/sleeping Y" ||
+	fail_case "the kthread of $TARGET did not go to sleep"
+load_lp_nowait $REPLACE sleep=1
+let_retries_run
+assert_sysfs "$REPLACE/transition" 1
+log "% echo 1 > $KLP_SYSFS/$REPLACE/force"
+echo 1 >"$KLP_SYSFS/$REPLACE/force" || fail_case "cannot force $REPLACE"
+module_pinned $FORCED_B
+wait_transition $REPLACE
+wait_replaced $FORCED_B
+assert_target a $REPLACE
+assert_target b original
+assert_eq "refcnt of $FORCED_B" 1 "$(value_of /sys/module/$FORCED_B/refcnt)"
+log "% rmmod $FORCED_B"
+err=$(rmmod $FORCED_B 2>&1) && fail_case "rmmod $FORCED_B succeeded"
+log "$err"
+log "% echo 0 > /sys/module/$TARGET/parameters/hold"
+echo 0 >/sys/module/$TARGET/parameters/hold
+wait_for "file_is /sys/module/$TARGET/parameters/sleeping N" ||
+	fail_case "the kthread of $TARGET did not wake up"
+disable_lp $REPLACE
+unload_lp $REPLACE
+unload_mod $TARGET
+check_result "% modprobe $TARGET
+$TARGET: init, a: original
+$(lp_load_log $FORCED_B sleep=1)
+% echo 1 > /sys/module/$TARGET/parameters/hold
+% modprobe $REPLACE sleep=1
+livepatch: enabling patch '$REPLACE'
+livepatch: '$REPLACE': initializing patching transition
+livepatch: '$REPLACE': starting patching transition
+% echo 1 > $KLP_SYSFS/$REPLACE/force
+livepatch: forcing remaining tasks to the patched state
+livepatch: '$REPLACE': completing patching transition
+livepatch: '$REPLACE': patching complete
+% rmmod $FORCED_B
+rmmod: ERROR: Module $FORCED_B is in use
+% echo 0 > /sys/module/$TARGET/parameters/hold
+$(unpatching_log $REPLACE)
+% rmmod $REPLACE
+% rmmod $TARGET
+$TARGET: exit"
 
 exit 0
