@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# What the core refuses: malformed patches (test_lp_malformed case=...)
+# What the core refuses: malformed patches (test_lp_malformed case=...),
+# and a patch in a module not marked as a livepatch (test_lp_unmarked),
 # fail with -EINVAL, say why, and leave nothing behind; a patch cannot be
 # enabled, nor another one disabled, while a transition is in progress
 # (-EBUSY); and the sysfs attributes refuse writes that make no sense.
@@ -96,6 +97,16 @@ malformed "function that does not exist" \
 	case=no_symbol
 # A missing function of a module that is not loaded yet goes unnoticed
 # until the module loads: then the module is refused, the patch stays.
+# A module without MODULE_INFO(livepatch, "Y") was loaded as any module:
+# no .klp.rela sections kept, no livepatch taint.
+start_test "a patch in a module not marked as a livepatch module"
+load_failing_mod test_lp_unmarked
+assert_absent /sys/module/test_lp_unmarked
+assert_absent "$KLP_SYSFS/test_lp_unmarked"
+check_result "% modprobe test_lp_unmarked
+livepatch: module test_lp_unmarked is not marked as a livepatch module
+modprobe: ERROR: could not insert 'test_lp_unmarked': Invalid argument"
+
 start_test "function that does not exist in a module loaded later"
 load_lp $MOD case=mod_no_symbol
 load_failing_mod $TARGET

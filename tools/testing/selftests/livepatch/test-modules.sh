@@ -3,7 +3,8 @@
 #
 # Patch a function of a module, test_lp_target: with the module loaded
 # before the patch, loaded after it (the core patches it while it loads),
-# unloaded while patched (the core unpatches it) and loaded again.
+# unloaded while patched (the core unpatches it) and loaded again, and
+# loaded while the patch's transition is held open.
 # /sys/module/test_lp_target/parameters/{a,b} show which code runs.
 
 . "$(dirname "$0")"/functions.sh
@@ -11,9 +12,10 @@
 TARGET=test_lp_target
 MOD=test_lp_mod_a
 MOD_B=test_lp_mod_b
+CTARGET=test_lp_conflict_target
 
 setup_config
-trap 'exit_cleanup test_lp_mod_a test_lp_mod_b test_lp_target' EXIT INT TERM HUP
+trap 'exit_cleanup test_lp_mod_a test_lp_mod_b test_lp_target test_lp_conflict_target' EXIT INT TERM HUP
 
 start_test "target module loaded before the patch"
 load_mod $TARGET
@@ -169,5 +171,51 @@ livepatch: '$MOD_B': completing unpatching transition
 livepatch: '$MOD_B': unpatching complete
 % rmmod $MOD
 % rmmod $MOD_B"
+
+# test_lp_mod_b sleep=1 conflict_target=1 also patches a function of
+# test_lp_conflict_target, which comes while test_lp_target's kthread
+# holds the transition in test_lp_target_sleep().  The module is patched
+# as it loads; this shell has switched already and runs the new code.
+start_test "target module loaded while the patch's transition is held"
+load_mod $TARGET
+log "% echo 1 > /sys/module/$TARGET/parameters/hold"
+echo 1 >/sys/module/$TARGET/parameters/hold
+wait_for "file_is /sys/module/$TARGET/parameters/sleeping Y" ||
+	fail_case "the kthread of $TARGET did not go to sleep"
+load_lp_nowait $MOD_B sleep=1 conflict_target=1
+let_retries_run
+assert_sysfs "$MOD_B/transition" 1
+assert_sysfs "$MOD_B/$CTARGET/patched" 0
+load_mod $CTARGET
+assert_sysfs "$MOD_B/$CTARGET/patched" 1
+assert_sysfs "$MOD_B/transition" 1
+assert_eq "$CTARGET's a" $MOD_B "$(value_of /sys/module/$CTARGET/parameters/a)"
+log "% echo 0 > /sys/module/$TARGET/parameters/hold"
+echo 0 >/sys/module/$TARGET/parameters/hold
+wait_transition $MOD_B
+assert_eq "$CTARGET's a" $MOD_B "$(value_of /sys/module/$CTARGET/parameters/a)"
+assert_target b $MOD_B
+disable_lp $MOD_B
+assert_eq "$CTARGET's a" original "$(value_of /sys/module/$CTARGET/parameters/a)"
+unload_lp $MOD_B
+unload_mod $CTARGET
+unload_mod $TARGET
+check_result "% modprobe $TARGET
+$TARGET: init, a: original
+% echo 1 > /sys/module/$TARGET/parameters/hold
+% modprobe $MOD_B sleep=1 conflict_target=1
+livepatch: enabling patch '$MOD_B'
+livepatch: '$MOD_B': initializing patching transition
+livepatch: '$MOD_B': starting patching transition
+% modprobe $CTARGET
+livepatch: applying patch '$MOD_B' to loading module '$CTARGET'
+% echo 0 > /sys/module/$TARGET/parameters/hold
+livepatch: '$MOD_B': completing patching transition
+livepatch: '$MOD_B': patching complete
+$(unpatching_log $MOD_B)
+% rmmod $MOD_B
+% rmmod $CTARGET
+% rmmod $TARGET
+$TARGET: exit"
 
 exit 0

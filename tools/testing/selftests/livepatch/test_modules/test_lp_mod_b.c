@@ -8,6 +8,11 @@
  * With sleep=1 it also replaces test_lp_target_sleep() by code that waits
  * the same way, so that test_lp_target's kthread can be held in this
  * patch's code (parameter "hold" of test_lp_target).
+ *
+ * With conflict_target=1 it also patches test_lp_conflict_target_a() of
+ * test_lp_conflict_target (whose parameter "a" then reads
+ * "test_lp_mod_b"): a second object, for a module loaded while this
+ * patch's transition is held.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -20,6 +25,10 @@ static bool sleep;
 module_param(sleep, bool, 0444);
 MODULE_PARM_DESC(sleep, "Also replace test_lp_target_sleep()");
 
+static bool conflict_target;
+module_param(conflict_target, bool, 0444);
+MODULE_PARM_DESC(conflict_target, "Also patch test_lp_conflict_target_a()");
+
 static int test_lp_mod_b_show(struct test_lp_target_data *data, char *buf)
 {
 	return scnprintf(buf, TEST_LP_TARGET_BUF, "%s\n", THIS_MODULE->name);
@@ -28,6 +37,11 @@ static int test_lp_mod_b_show(struct test_lp_target_data *data, char *buf)
 static void test_lp_mod_b_sleep(struct test_lp_target_data *data)
 {
 	test_lp_target_wait(data);
+}
+
+static const char *test_lp_mod_b_conflict_target_a(void)
+{
+	return THIS_MODULE->name;
 }
 
 /* Without "sleep", the object's array starts at the second entry. */
@@ -43,10 +57,23 @@ static struct klp_func test_lp_mod_b_funcs[] = {
 	{ }
 };
 
+static struct klp_func test_lp_mod_b_conflict_target_funcs[] = {
+	{
+		.old_name = "test_lp_conflict_target_a",
+		.new_func = test_lp_mod_b_conflict_target_a,
+	},
+	{ }
+};
+
+/* Without "conflict_target", the second object is the end of the array. */
 static struct klp_object test_lp_mod_b_objs[] = {
 	{
 		.name = "test_lp_target",
 		.funcs = test_lp_mod_b_funcs,
+	},
+	{
+		.name = "test_lp_conflict_target",
+		.funcs = test_lp_mod_b_conflict_target_funcs,
 	},
 	{ }
 };
@@ -60,6 +87,8 @@ static int __init test_lp_mod_b_init(void)
 {
 	if (!sleep)
 		test_lp_mod_b_objs[0].funcs = &test_lp_mod_b_funcs[1];
+	if (!conflict_target)
+		memset(&test_lp_mod_b_objs[1], 0, sizeof(test_lp_mod_b_objs[1]));
 	return klp_enable_patch(&test_lp_mod_b_patch);
 }
 
