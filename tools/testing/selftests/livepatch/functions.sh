@@ -638,6 +638,21 @@ check_result()
 	pass_case
 }
 
+# check_result_unordered EXPECTED - check_result for a case whose log lines
+# may come in another order, where the kernel's work races the script:
+# the same lines, each as often, in any order
+check_result_unordered()
+{
+	local expected got
+
+	expected=$(sort <<<"$1")
+	got=$(new_log_lines | sort)
+	[[ $got == "$expected" ]] ||
+		fail_case "$(diff -u --label expected --label got \
+			<(echo "$expected") <(echo "$got"))"
+	pass_case
+}
+
 # check_log_contains LINE... - each LINE must be among the new log lines
 check_log_contains()
 {

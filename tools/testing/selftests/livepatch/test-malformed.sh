@@ -174,8 +174,25 @@ assert_eq "test_lp_target's a" test_lp_mod_a "$(value_of /sys/module/test_lp_tar
 disable_lp test_lp_mod_a
 unload_lp test_lp_mod_a
 unload_mod test_lp_target
-check_log_contains "livepatch: failed to register ftrace handler for function 'test_lp_target_a_show' (-16)" \
-	"modprobe: ERROR: could not insert 'test_lp_mod_a': Device or resource busy"
+check_result "% modprobe $TARGET
+$TARGET: init, a: original
+% modprobe test_lp_ipmodify
+% modprobe $MOD_A
+livepatch: enabling patch '$MOD_A'
+livepatch: '$MOD_A': initializing patching transition
+livepatch: failed to register ftrace handler for function 'test_lp_target_a_show' (-16)
+livepatch: failed to patch object '$TARGET'
+livepatch: failed to enable patch '$MOD_A'
+livepatch: '$MOD_A': canceling patching transition, going to unpatch
+livepatch: '$MOD_A': completing unpatching transition
+livepatch: '$MOD_A': unpatching complete
+modprobe: ERROR: could not insert '$MOD_A': Device or resource busy
+% rmmod test_lp_ipmodify
+$(lp_load_log $MOD_A)
+$(unpatching_log $MOD_A)
+% rmmod $MOD_A
+% rmmod $TARGET
+$TARGET: exit"
 
 start_test "enabling an enabled patch again: EINVAL, the patch stays"
 load_mod test_lp_target
@@ -185,8 +202,20 @@ assert_eq "test_lp_target's a" $MOD "$(value_of /sys/module/test_lp_target/param
 disable_lp $MOD
 unload_lp $MOD
 unload_mod test_lp_target
-check_log_contains "livepatch: patch '$MOD' is already enabled" \
-	"$MOD: enabling the patch again: -22"
+check_result "% modprobe $TARGET
+$TARGET: init, a: original
+% modprobe $MOD case=enable_twice
+livepatch: enabling patch '$MOD'
+livepatch: '$MOD': initializing patching transition
+livepatch: '$MOD': starting patching transition
+livepatch: patch '$MOD' is already enabled
+$MOD: enabling the patch again: -22
+livepatch: '$MOD': completing patching transition
+livepatch: '$MOD': patching complete
+$(unpatching_log $MOD)
+% rmmod $MOD
+% rmmod $TARGET
+$TARGET: exit"
 
 start_test "enabling or disabling a patch during a transition: EBUSY"
 load_lp $MOD_A

@@ -77,10 +77,33 @@ wait_for "[[ ! -e $KLP_SYSFS/$MOD_B ]]" || fail_case "$MOD_B was not removed"
 unload_lp $MOD_B
 assert_eq "$TARGET's b" original "$(value_of $PARAMS/b)"
 unload_mod $TARGET
-check_log_contains "% rmmod $MOD_B" \
-	"rmmod: ERROR: Module $MOD_B is in use" \
-	"livepatch: '$MOD_B': unpatching complete"
+check_result "% modprobe $TARGET hold=1
+$TARGET: init, a: original
+% echo 1 > $PARAMS/hold
+% modprobe $MOD_B sleep=1
+livepatch: enabling patch '$MOD_B'
+livepatch: '$MOD_B': initializing patching transition
+livepatch: '$MOD_B': starting patching transition
+% rmmod $MOD_B
+rmmod: ERROR: Module $MOD_B is in use
+% echo 0 > $PARAMS/hold
+livepatch: '$MOD_B': completing patching transition
+livepatch: '$MOD_B': patching complete
+% echo 1 > $PARAMS/hold
+% echo 0 > $KLP_SYSFS/$MOD_B/enabled
+livepatch: '$MOD_B': initializing unpatching transition
+livepatch: '$MOD_B': starting unpatching transition
+% rmmod $MOD_B
+rmmod: ERROR: Module $MOD_B is in use
+% echo 0 > $PARAMS/hold
+livepatch: '$MOD_B': completing unpatching transition
+livepatch: '$MOD_B': unpatching complete
+% rmmod $MOD_B
+% rmmod $TARGET
+$TARGET: exit"
 
+# In the cases below the transition's work and the module's going race:
+# the lines are compared whatever their order.
 start_test "a target module removed in the middle of a patching transition"
 load_mod $TARGET hold=1
 set_hold 1
@@ -97,9 +120,25 @@ assert_sysfs "$MOD_B/$TARGET/patched" 1
 disable_lp $MOD_B
 unload_lp $MOD_B
 unload_mod $TARGET
-check_log_contains "livepatch: reverting patch '$MOD_B' on unloading module '$TARGET'" \
-	"livepatch: '$MOD_B': patching complete" \
-	"livepatch: applying patch '$MOD_B' to loading module '$TARGET'"
+check_result_unordered "% modprobe $TARGET hold=1
+$TARGET: init, a: original
+% echo 1 > $PARAMS/hold
+% modprobe $MOD_B sleep=1
+livepatch: enabling patch '$MOD_B'
+livepatch: '$MOD_B': initializing patching transition
+livepatch: '$MOD_B': starting patching transition
+% rmmod $TARGET
+$TARGET: exit
+livepatch: reverting patch '$MOD_B' on unloading module '$TARGET'
+livepatch: '$MOD_B': completing patching transition
+livepatch: '$MOD_B': patching complete
+% modprobe $TARGET
+livepatch: applying patch '$MOD_B' to loading module '$TARGET'
+$TARGET: init, a: original
+$(unpatching_log $MOD_B)
+% rmmod $MOD_B
+% rmmod $TARGET
+$TARGET: exit"
 
 start_test "a target module removed in the middle of an unpatching transition"
 load_mod $TARGET
@@ -113,8 +152,23 @@ unload_lp $MOD_B
 load_mod $TARGET
 assert_eq "$TARGET's b" original "$(value_of $PARAMS/b)"
 unload_mod $TARGET
-check_log_contains "livepatch: reverting patch '$MOD_B' on unloading module '$TARGET'" \
-	"livepatch: '$MOD_B': unpatching complete"
+check_result_unordered "% modprobe $TARGET
+$TARGET: init, a: original
+$(lp_load_log $MOD_B sleep=1)
+% echo 1 > $PARAMS/hold
+% echo 0 > $KLP_SYSFS/$MOD_B/enabled
+livepatch: '$MOD_B': initializing unpatching transition
+livepatch: '$MOD_B': starting unpatching transition
+% rmmod $TARGET
+$TARGET: exit
+livepatch: reverting patch '$MOD_B' on unloading module '$TARGET'
+livepatch: '$MOD_B': completing unpatching transition
+livepatch: '$MOD_B': unpatching complete
+% rmmod $MOD_B
+% modprobe $TARGET
+$TARGET: init, a: original
+% rmmod $TARGET
+$TARGET: exit"
 
 start_test "a target module removed in the middle of an atomic replace"
 load_mod $TARGET
@@ -136,7 +190,31 @@ disable_lp $REPLACE
 unload_lp $REPLACE
 assert_eq "$TARGET's a" original "$(value_of $PARAMS/a)"
 unload_mod $TARGET
-check_log_contains "livepatch: '$REPLACE': patching complete"
+check_result_unordered "% modprobe $TARGET
+$TARGET: init, a: original
+$(lp_load_log $MOD_A)
+$(lp_load_log $MOD_B)
+% echo 1 > $PARAMS/hold
+% modprobe $REPLACE sleep=1
+livepatch: enabling patch '$REPLACE'
+livepatch: '$REPLACE': initializing patching transition
+livepatch: '$REPLACE': starting patching transition
+% rmmod $TARGET
+$TARGET: exit
+livepatch: reverting patch '$MOD_A' on unloading module '$TARGET'
+livepatch: reverting patch '$MOD_B' on unloading module '$TARGET'
+livepatch: reverting patch '$REPLACE' on unloading module '$TARGET'
+livepatch: '$REPLACE': completing patching transition
+livepatch: '$REPLACE': patching complete
+% rmmod $MOD_A
+% rmmod $MOD_B
+% modprobe $TARGET
+livepatch: applying patch '$REPLACE' to loading module '$TARGET'
+$TARGET: init, a: $REPLACE
+$(unpatching_log $REPLACE)
+% rmmod $REPLACE
+% rmmod $TARGET
+$TARGET: exit"
 
 # --- loops ----------------------------------------------------------------------
 

@@ -206,11 +206,19 @@ unload_lp $S1
 unload_lp $S2
 disable_lp $S3
 unload_lp $S3
-check_log_contains "% modprobe $S3 version=1 replace=1" \
-	"livepatch: Livepatch patch ($S3) is not compatible with the already installed livepatches." \
-	"modprobe: ERROR: could not insert '$S3': Invalid argument" \
-	"livepatch: '$S3': patching complete" \
-	"$S3: post_unpatch: freeing 'made by $S1'"
+check_result "$(enable_log $S1 version=1 second=1 "$S1: pre_patch: no previous state
+$S1: pre_patch: new state, version 1")
+$(enable_log $S2 version=1 "$S2: pre_patch: previous state version 1, data 'made by $S1'
+$S2: pre_patch: sharing the data as version 1")
+% modprobe $S3 version=1 replace=1
+livepatch: Livepatch patch ($S3) is not compatible with the already installed livepatches.
+modprobe: ERROR: could not insert '$S3': Invalid argument
+$(enable_log $S3 version=1 second=1 replace=1 "$S3: pre_patch: previous state version 1, data 'made by $S1'
+$S3: pre_patch: taking the data over as version 1")
+% rmmod $S1
+% rmmod $S2
+$(disable_log $S3 "$S3: post_unpatch: freeing 'made by $S1'")
+% rmmod $S3"
 
 # A patch in transition counts as installed: an incompatible patch is
 # refused as such (EINVAL), a compatible one waits its turn (EBUSY).
@@ -227,11 +235,21 @@ echo 0 >/sys/module/$TARGET/parameters/hold
 wait_transition $S1
 disable_lp $S1
 unload_lp $S1
-check_log_contains "% modprobe $S2 version=1" "$INCOMPATIBLE" \
-	"modprobe: ERROR: could not insert '$S2': Invalid argument" \
-	"% modprobe $S2 version=2" \
-	"modprobe: ERROR: could not insert '$S2': Device or resource busy" \
-	"livepatch: '$S1': patching complete"
+check_result "% modprobe $S1 version=2 sleep=1
+livepatch: enabling patch '$S1'
+livepatch: '$S1': initializing patching transition
+$S1: pre_patch: no previous state
+$S1: pre_patch: new state, version 2
+livepatch: '$S1': starting patching transition
+% modprobe $S2 version=1
+$INCOMPATIBLE
+modprobe: ERROR: could not insert '$S2': Invalid argument
+% modprobe $S2 version=2
+modprobe: ERROR: could not insert '$S2': Device or resource busy
+livepatch: '$S1': completing patching transition
+livepatch: '$S1': patching complete
+$(disable_log $S1 "$S1: post_unpatch: freeing 'made by $S1'")
+% rmmod $S1"
 
 unload_mod $TARGET
 exit 0
