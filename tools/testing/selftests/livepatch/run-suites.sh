@@ -241,6 +241,14 @@ run_test()
 		head -n 20 <<<"$left" | sed 's/^/#   /'
 		why+=("left things behind")
 		clean_up
+		# What the clean-up makes the kernel say is this test's too.
+		read_kmsg
+		problems=$(kmsg_problems)
+		if [[ -n $problems ]]; then
+			echo "# the kernel log reports problems while cleaning up:"
+			head -n 20 <<<"$problems" | sed 's/^/#   /'
+			why+=("kernel problems while cleaning up")
+		fi
 	fi
 
 	if ((${#why[@]})); then

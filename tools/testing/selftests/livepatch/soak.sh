@@ -31,6 +31,8 @@
 # SOAK_MINUTES (default 20) bounds the whole; SOAK_FAULT_PERCENT (default 2).
 
 . "$(dirname "$0")"/functions.sh
+# shellcheck source=faults.sh
+. "$(dirname "$0")"/faults.sh
 
 MINUTES=${SOAK_MINUTES:-20}
 FAULT_PERCENT=${SOAK_FAULT_PERCENT:-2}

@@ -8,6 +8,7 @@
 MOD=test_lp_basic
 
 setup_config
+trap 'exit_cleanup test_lp_basic' EXIT INT TERM HUP
 
 start_test "patching /proc/cmdline and undoing it"
 orig=$(value_of /proc/cmdline)

@@ -35,6 +35,8 @@
 # vmtest: timeout 400
 
 . "$(dirname "$0")"/functions.sh
+# shellcheck source=faults.sh
+. "$(dirname "$0")"/faults.sh
 
 FAULT=test_lp_fault
 TARGET=test_lp_target

@@ -17,6 +17,7 @@ ANSWER=/sys/module/$TARGET/parameters/answer
 PATCHED="secret=1234 banner=Linux"
 
 setup_config
+trap 'exit_cleanup test_lp_reloc test_lp_reloc_target' EXIT INT TERM HUP
 
 start_test "relocations to a loaded module and to vmlinux"
 load_mod $TARGET

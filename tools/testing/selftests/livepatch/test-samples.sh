@@ -7,6 +7,8 @@
 . "$(dirname "$0")"/functions.sh
 
 setup_config
+# Patches first: a module stays while a patch covers it.
+trap 'exit_cleanup livepatch_sample livepatch_conflict_cumulative livepatch_conflict_overlap livepatch_conflict_hotfix livepatch_callbacks_demo livepatch_callbacks_mod livepatch_callbacks_busymod livepatch_shadow_fix2 livepatch_shadow_fix1 livepatch_shadow_mod' EXIT INT TERM HUP
 
 # Kernel log lines since start_test that contain $1.
 log_with()

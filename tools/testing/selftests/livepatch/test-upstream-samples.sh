@@ -11,6 +11,8 @@
 DIR=/lib/modules/$(uname -r)/extra/upstream-samples
 
 setup_config
+# Patches first: a module stays while a patch covers it.
+trap 'exit_cleanup livepatch_sample livepatch_callbacks_demo livepatch_callbacks_mod livepatch_callbacks_busymod livepatch_shadow_fix2 livepatch_shadow_fix1 livepatch_shadow_mod' EXIT INT TERM HUP
 [[ -d $DIR ]] || skip "upstream samples not installed in $DIR"
 
 # insmod by path: our own samples have the same module names.

@@ -70,6 +70,8 @@ fi
 # test; this covers the whole run, what happened between tests included.
 # shellcheck source=functions.sh
 . /selftests/livepatch/functions.sh
+# shellcheck source=faults.sh
+. /selftests/livepatch/faults.sh
 problems=$(dmesg | kernel_problems)
 if [[ -n $problems ]]; then
 	echo "vmtest: the kernel log reports problems:"
