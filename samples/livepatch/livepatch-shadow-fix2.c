@@ -27,7 +27,7 @@
 #define SHADOW_LABEL_ID		1	/* as in livepatch-shadow-fix1 */
 #define SHADOW_CHECKS_ID	2
 #define WIDGET_LABEL_SIZE	32
-#define WIDGET_LIFETIME		(5 * HZ)
+#define WIDGET_LIFETIME		(2 * HZ)
 
 struct widget {
 	struct list_head node;

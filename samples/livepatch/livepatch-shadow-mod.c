@@ -3,7 +3,7 @@
  * livepatch-shadow-mod.c - a leaky module for the shadow variable samples
  *
  * Every second a work item creates a "widget" and retires the widgets that
- * are more than five seconds old.  widget_create() also allocates a label
+ * are more than two seconds old.  widget_create() also allocates a label
  * buffer that it forgets to record, so widget_destroy() cannot free it:
  * every widget leaks its label.  struct widget has no room to record it,
  * and a livepatch cannot change the layout of a live structure.
@@ -26,7 +26,7 @@
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
-#define WIDGET_LIFETIME		(5 * HZ)
+#define WIDGET_LIFETIME		(2 * HZ)
 #define WIDGET_LABEL_SIZE	32
 
 struct widget {

@@ -464,10 +464,35 @@ target_says()
 	value_of "/sys/module/$TARGET/parameters/$1" 2>&1
 }
 
+# param NAME - the value of parameter NAME of the script's target module,
+# whose parameter directory the script sets in PARAMS
+param()
+{
+	local v
+
+	# shellcheck disable=SC2153 # the script sets PARAMS
+	read -r v <"$PARAMS/$1" || die "cannot read parameter $1"
+	echo "$v"
+}
+
 # assert_target F EXPECTED - F runs EXPECTED's code ("original": none)
 assert_target()
 {
 	assert_eq "$TARGET's function $1" "$2" "$(target_says "$1")"
+}
+
+# set_target_hold 1|0 - hold test_lp_target's kthread asleep in
+# test_lp_target_sleep(), whichever version of it runs, and wait until it
+# is there; or let it go.  The write is logged, as a transcript shows it.
+set_target_hold()
+{
+	local params=/sys/module/test_lp_target/parameters
+
+	log "% echo $1 > $params/hold"
+	echo "$1" >"$params/hold" || die "cannot write $1 to $params/hold"
+	[[ $1 == 1 ]] || return 0
+	wait_for "file_is $params/sleeping Y" ||
+		fail_case "the kthread of test_lp_target did not go to sleep"
 }
 
 # wait_replaced MOD - the sysfs directory of a replaced patch goes away

@@ -232,8 +232,7 @@ write_fails "$KLP_SYSFS/$MOD_A/enabled" 0 "Device or resource busy"
 assert_sysfs "$MOD_A/enabled" 1
 write_fails "$KLP_SYSFS/$REPLACE/enabled" 1 "Invalid argument"
 assert_sysfs "$REPLACE/transition" 1
-log "% echo 0 > /sys/module/$TARGET/parameters/hold"
-echo 0 >/sys/module/$TARGET/parameters/hold
+set_target_hold 0
 wait_transition $REPLACE
 wait_for "[[ ! -e $KLP_SYSFS/$MOD_A ]]" || fail_case "$MOD_A was not replaced"
 disable_lp $REPLACE

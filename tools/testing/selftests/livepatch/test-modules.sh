@@ -178,10 +178,7 @@ livepatch: '$MOD_B': unpatching complete
 # as it loads; this shell has switched already and runs the new code.
 start_test "target module loaded while the patch's transition is held"
 load_mod $TARGET
-log "% echo 1 > /sys/module/$TARGET/parameters/hold"
-echo 1 >/sys/module/$TARGET/parameters/hold
-wait_for "file_is /sys/module/$TARGET/parameters/sleeping Y" ||
-	fail_case "the kthread of $TARGET did not go to sleep"
+set_target_hold 1
 load_lp_nowait $MOD_B sleep=1 conflict_target=1
 let_retries_run
 assert_sysfs "$MOD_B/transition" 1
@@ -190,8 +187,7 @@ load_mod $CTARGET
 assert_sysfs "$MOD_B/$CTARGET/patched" 1
 assert_sysfs "$MOD_B/transition" 1
 assert_eq "$CTARGET's a" $MOD_B "$(value_of /sys/module/$CTARGET/parameters/a)"
-log "% echo 0 > /sys/module/$TARGET/parameters/hold"
-echo 0 >/sys/module/$TARGET/parameters/hold
+set_target_hold 0
 wait_transition $MOD_B
 assert_eq "$CTARGET's a" $MOD_B "$(value_of /sys/module/$CTARGET/parameters/a)"
 assert_target b $MOD_B

@@ -46,11 +46,6 @@ setup_cgroup()
 	[[ -e $CG/cpu.max ]] || skip "no $CG/cpu.max (CONFIG_CFS_BANDWIDTH)"
 }
 
-param()
-{
-	cat "$PARAMS/$1"
-}
-
 # nr_throttled of $CG: the periods at whose end it was throttled.  Each
 # period gives the caller its 1 ms of CPU again, after which it is
 # throttled where it stands until the next period.

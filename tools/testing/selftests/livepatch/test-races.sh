@@ -24,15 +24,6 @@ DURATION=${DURATION:-5}
 [[ -n ${VMTEST_DEBUG:-} ]] && DURATION=${DURATION_DEBUG:-8}
 WORK=$(mktemp -d --tmpdir lp-races.XXXXXX)
 
-set_hold()
-{
-	log "% echo $1 > $PARAMS/hold"
-	echo "$1" >"$PARAMS/hold" || die "cannot set hold"
-	[[ $1 == 1 ]] || return 0
-	wait_for "file_is $PARAMS/sleeping Y" ||
-		fail_case "the kthread of $TARGET did not go to sleep"
-}
-
 # rmmod_refused MOD - rmmod must fail and leave MOD loaded
 rmmod_refused()
 {
@@ -59,20 +50,20 @@ trap cleanup EXIT INT TERM HUP
 
 start_test "rmmod of a patch module during its transitions is refused"
 load_mod $TARGET hold=1
-set_hold 1
+set_target_hold 1
 load_lp_nowait $MOD_B sleep=1
 assert_sysfs "$MOD_B/transition" 1
 rmmod_refused $MOD_B
 assert_eq "the patching transition, after rmmod" 1 "$(value_of $KLP_SYSFS/$MOD_B/transition)"
-set_hold 0
+set_target_hold 0
 wait_transition $MOD_B
 # The kthread goes back to sleep, in test_lp_mod_b's code now.
-set_hold 1
+set_target_hold 1
 disable_lp_nowait $MOD_B
 assert_sysfs "$MOD_B/transition" 1
 rmmod_refused $MOD_B
 assert_eq "the unpatching transition, after rmmod" 1 "$(value_of $KLP_SYSFS/$MOD_B/transition)"
-set_hold 0
+set_target_hold 0
 wait_for "[[ ! -e $KLP_SYSFS/$MOD_B ]]" || fail_case "$MOD_B was not removed"
 unload_lp $MOD_B
 assert_eq "$TARGET's b" original "$(value_of $PARAMS/b)"
@@ -106,7 +97,7 @@ $TARGET: exit"
 # the lines are compared whatever their order.
 start_test "a target module removed in the middle of a patching transition"
 load_mod $TARGET hold=1
-set_hold 1
+set_target_hold 1
 load_lp_nowait $MOD_B sleep=1
 assert_sysfs "$MOD_B/transition" 1
 # The module's exit stops the kthread: it leaves the old code and goes.
@@ -143,7 +134,7 @@ $TARGET: exit"
 start_test "a target module removed in the middle of an unpatching transition"
 load_mod $TARGET
 load_lp $MOD_B sleep=1
-set_hold 1
+set_target_hold 1
 disable_lp_nowait $MOD_B
 assert_sysfs "$MOD_B/transition" 1
 unload_mod $TARGET
@@ -174,7 +165,7 @@ start_test "a target module removed in the middle of an atomic replace"
 load_mod $TARGET
 load_lp $MOD_A
 load_lp $MOD_B
-set_hold 1
+set_target_hold 1
 load_lp_nowait $REPLACE sleep=1
 assert_sysfs "$REPLACE/transition" 1
 unload_mod $TARGET

@@ -109,10 +109,7 @@ start_test "reversing an atomic-replace transition"
 load_mod $TARGET
 load_lp $MOD_A
 load_lp $MOD_B
-log "% echo 1 > /sys/module/$TARGET/parameters/hold"
-echo 1 >/sys/module/$TARGET/parameters/hold
-wait_for "file_is /sys/module/$TARGET/parameters/sleeping Y" ||
-	fail_case "the kthread of $TARGET did not go to sleep"
+set_target_hold 1
 load_lp_nowait $REPLACE sleep=1
 let_retries_run
 assert_sysfs "$REPLACE/transition" 1
@@ -126,8 +123,7 @@ assert_sysfs "$MOD_A/transition" 0
 assert_sysfs "$MOD_B/enabled" 1
 assert_target a $MOD_A
 assert_target b $MOD_B
-log "% echo 0 > /sys/module/$TARGET/parameters/hold"
-echo 0 >/sys/module/$TARGET/parameters/hold
+set_target_hold 0
 unload_lp $REPLACE
 assert_target a $MOD_A
 disable_lp $MOD_A
@@ -169,17 +165,13 @@ for variant in "sleep=1" ""; do
 	fi
 	load_mod $TARGET
 	load_lp $MOD_B sleep=1
-	log "% echo 1 > /sys/module/$TARGET/parameters/hold"
-	echo 1 >/sys/module/$TARGET/parameters/hold
-	wait_for "file_is /sys/module/$TARGET/parameters/sleeping Y" ||
-		fail_case "the kthread of $TARGET did not go to sleep"
+	set_target_hold 1
 	# shellcheck disable=SC2086 # $variant: no parameter, or one
 	load_lp_nowait $REPLACE $variant
 	let_retries_run
 	assert_sysfs "$REPLACE/transition" 1
 	assert_sysfs "$MOD_B/enabled" 1
-	log "% echo 0 > /sys/module/$TARGET/parameters/hold"
-	echo 0 >/sys/module/$TARGET/parameters/hold
+	set_target_hold 0
 	wait_transition $REPLACE
 	wait_replaced $MOD_B
 	assert_target a $REPLACE
@@ -213,10 +205,7 @@ start_test "a forced replace pins the module of a patch it took over from"
 	fail_case "$FORCED_B is still loaded from an earlier run: reboot first"
 load_mod $TARGET
 load_lp $FORCED_B sleep=1
-log "% echo 1 > /sys/module/$TARGET/parameters/hold"
-echo 1 >/sys/module/$TARGET/parameters/hold
-wait_for "file_is /sys/module/$TARGET/parameters/sleeping Y" ||
-	fail_case "the kthread of $TARGET did not go to sleep"
+set_target_hold 1
 load_lp_nowait $REPLACE sleep=1
 let_retries_run
 assert_sysfs "$REPLACE/transition" 1
@@ -231,8 +220,7 @@ assert_eq "refcnt of $FORCED_B" 1 "$(value_of /sys/module/$FORCED_B/refcnt)"
 log "% rmmod $FORCED_B"
 err=$(rmmod $FORCED_B 2>&1) && fail_case "rmmod $FORCED_B succeeded"
 log "$err"
-log "% echo 0 > /sys/module/$TARGET/parameters/hold"
-echo 0 >/sys/module/$TARGET/parameters/hold
+set_target_hold 0
 wait_for "file_is /sys/module/$TARGET/parameters/sleeping N" ||
 	fail_case "the kthread of $TARGET did not wake up"
 disable_lp $REPLACE

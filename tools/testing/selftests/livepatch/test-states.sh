@@ -223,19 +223,18 @@ $(disable_log $S3 "$S3: post_unpatch: freeing 'made by $S1'")
 # A patch in transition counts as installed: an incompatible patch is
 # refused as such (EINVAL), a compatible one waits its turn (EBUSY).
 start_test "compatibility is checked against a patch in transition"
-echo 1 >/sys/module/$TARGET/parameters/hold
-wait_for "file_is /sys/module/$TARGET/parameters/sleeping Y" ||
-	fail_case "the kthread of $TARGET did not go to sleep"
+set_target_hold 1
 load_lp_nowait $S1 version=2 sleep=1
 assert_sysfs "$S1/transition" 1
 refused version=1
 load_failing_mod $S2 version=2
 assert_absent "$KLP_SYSFS/$S2"
-echo 0 >/sys/module/$TARGET/parameters/hold
+set_target_hold 0
 wait_transition $S1
 disable_lp $S1
 unload_lp $S1
-check_result "% modprobe $S1 version=2 sleep=1
+check_result "% echo 1 > /sys/module/$TARGET/parameters/hold
+% modprobe $S1 version=2 sleep=1
 livepatch: enabling patch '$S1'
 livepatch: '$S1': initializing patching transition
 $S1: pre_patch: no previous state
@@ -246,6 +245,7 @@ $INCOMPATIBLE
 modprobe: ERROR: could not insert '$S2': Invalid argument
 % modprobe $S2 version=2
 modprobe: ERROR: could not insert '$S2': Device or resource busy
+% echo 0 > /sys/module/$TARGET/parameters/hold
 livepatch: '$S1': completing patching transition
 livepatch: '$S1': patching complete
 $(disable_log $S1 "$S1: post_unpatch: freeing 'made by $S1'")

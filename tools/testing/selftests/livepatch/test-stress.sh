@@ -48,14 +48,6 @@ READER_PIDS=()
 
 # --- helpers --------------------------------------------------------------------
 
-param()
-{
-	local v
-
-	read -r v <"$PARAMS/$1" || die "cannot read parameter $1"
-	echo "$v"
-}
-
 # A user process calling the pair through read() as fast as it can.
 # shellcheck disable=SC2317  # run in the background
 reader()

@@ -31,14 +31,6 @@ BG_PIDS=()
 
 # --- helpers --------------------------------------------------------------------
 
-param()
-{
-	local v
-
-	read -r v <"$PARAMS/$1" || die "cannot read parameter $1"
-	echo "$v"
-}
-
 set_param()
 {
 	echo "$2" >"$PARAMS/$1" || die "cannot set parameter $1"
