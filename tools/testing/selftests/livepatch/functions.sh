@@ -508,25 +508,45 @@ lp_load_log()
 	patching_log "$1"
 }
 
-# patching_log PATCH - the kernel log of enabling PATCH, transition included
-patching_log()
+# patching_started_log PATCH - the kernel log of enabling PATCH, up to the
+# start of its transition
+patching_started_log()
 {
 	echo "livepatch: enabling patch '$1'
 livepatch: '$1': initializing patching transition
-livepatch: '$1': starting patching transition
-livepatch: '$1': completing patching transition
-livepatch: '$1': patching complete"
+livepatch: '$1': starting patching transition"
+}
+
+# unpatching_started_log PATCH - what disable_lp logs for PATCH, and the
+# kernel log up to the start of its transition
+unpatching_started_log()
+{
+	echo "% echo 0 > $KLP_SYSFS/$1/enabled
+livepatch: '$1': initializing unpatching transition
+livepatch: '$1': starting unpatching transition"
+}
+
+# transition_done_log PATCH patching|unpatching - the kernel log of the end
+# of PATCH's transition
+transition_done_log()
+{
+	echo "livepatch: '$1': completing $2 transition
+livepatch: '$1': $2 complete"
+}
+
+# patching_log PATCH - the kernel log of enabling PATCH, transition included
+patching_log()
+{
+	patching_started_log "$1"
+	transition_done_log "$1" patching
 }
 
 # unpatching_log PATCH - what disable_lp logs for PATCH, and the kernel log
 # of its transition
 unpatching_log()
 {
-	echo "% echo 0 > $KLP_SYSFS/$1/enabled
-livepatch: '$1': initializing unpatching transition
-livepatch: '$1': starting unpatching transition
-livepatch: '$1': completing unpatching transition
-livepatch: '$1': unpatching complete"
+	unpatching_started_log "$1"
+	transition_done_log "$1" unpatching
 }
 
 TEST_NAME=

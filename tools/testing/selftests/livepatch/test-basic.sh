@@ -18,16 +18,8 @@ disable_lp $MOD
 assert_eq "/proc/cmdline after disabling" "$orig" "$(value_of /proc/cmdline)"
 unload_lp $MOD
 check_result "% modprobe $MOD
-livepatch: enabling patch '$MOD'
-livepatch: '$MOD': initializing patching transition
-livepatch: '$MOD': starting patching transition
-livepatch: '$MOD': completing patching transition
-livepatch: '$MOD': patching complete
-% echo 0 > $KLP_SYSFS/$MOD/enabled
-livepatch: '$MOD': initializing unpatching transition
-livepatch: '$MOD': starting unpatching transition
-livepatch: '$MOD': completing unpatching transition
-livepatch: '$MOD': unpatching complete
+$(patching_log $MOD)
+$(unpatching_log $MOD)
 % rmmod $MOD"
 
 start_test "sysfs attributes, their modes and values"

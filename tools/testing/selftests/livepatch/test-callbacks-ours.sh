@@ -158,8 +158,7 @@ $ENABLE_LOG
 livepatch: pre-patch callback failed for object 'vmlinux'
 livepatch: failed to enable patch '$MOD'
 livepatch: '$MOD': canceling patching transition, going to unpatch
-livepatch: '$MOD': completing unpatching transition
-livepatch: '$MOD': unpatching complete
+$(transition_done_log $MOD unpatching)
 modprobe: ERROR: could not insert '$MOD': No such device
 % rmmod $TARGET
 $TARGET: exit"

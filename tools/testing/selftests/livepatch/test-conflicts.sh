@@ -395,9 +395,7 @@ unload_mod $TARGET
 check_result_except "signaling remaining tasks" "% modprobe $TARGET
 % echo 1 > $TPARAM/block
 % modprobe $P1 funcs=$FUNC_BUSY,$FUNC_A
-livepatch: enabling patch '$P1'
-livepatch: '$P1': initializing patching transition
-livepatch: '$P1': starting patching transition
+$(patching_started_log $P1)
 % modprobe $P2 funcs=$FUNC_A
 $(modprobe_error $P2 'Device or resource busy')
 % modprobe $P2 funcs=$FUNC_BUSY
@@ -405,8 +403,7 @@ $(modprobe_error $P2 'Device or resource busy')
 % modprobe $P3 funcs=version_proc_show
 $(modprobe_error $P3 'Device or resource busy')
 % echo 0 > $TPARAM/block
-livepatch: '$P1': completing patching transition
-livepatch: '$P1': patching complete
+$(transition_done_log $P1 patching)
 $(unpatching_log $P1)
 % rmmod $P1
 % rmmod $TARGET"
@@ -442,16 +439,13 @@ check_result_except "signaling remaining tasks" "% modprobe $TARGET
 $(patching_log $P1)
 % echo 1 > $TPARAM/block
 % modprobe $P3 replace=1 funcs=$FUNC_BUSY
-livepatch: enabling patch '$P3'
-livepatch: '$P3': initializing patching transition
-livepatch: '$P3': starting patching transition
+$(patching_started_log $P3)
 % modprobe $P2 funcs=loadavg_proc_show
 $(modprobe_error $P2 'Device or resource busy')
 % modprobe $P2 funcs=$FUNC_BUSY
 $(modprobe_error $P2 'Device or resource busy')
 % echo 0 > $TPARAM/block
-livepatch: '$P3': completing patching transition
-livepatch: '$P3': patching complete
+$(transition_done_log $P3 patching)
 % rmmod $P1
 % modprobe $P2 funcs=loadavg_proc_show
 $(patching_log $P2)

@@ -118,21 +118,13 @@ unload_lp $MOD
 load_mod $TARGET
 unload_mod $TARGET
 check_result "% modprobe $MOD case=mod_no_symbol
-livepatch: enabling patch '$MOD'
-livepatch: '$MOD': initializing patching transition
-livepatch: '$MOD': starting patching transition
-livepatch: '$MOD': completing patching transition
-livepatch: '$MOD': patching complete
+$(patching_log $MOD)
 % modprobe $TARGET
 livepatch: symbol 'test_lp_target_no_such_function' not found in symbol table
 livepatch: failed to initialize patch '$MOD' for module '$TARGET' (-22)
 livepatch: patch '$MOD' failed for module '$TARGET', refusing to load module '$TARGET'
 modprobe: ERROR: could not insert '$TARGET': Invalid argument
-% echo 0 > $KLP_SYSFS/$MOD/enabled
-livepatch: '$MOD': initializing unpatching transition
-livepatch: '$MOD': starting unpatching transition
-livepatch: '$MOD': completing unpatching transition
-livepatch: '$MOD': unpatching complete
+$(unpatching_log $MOD)
 % rmmod $MOD
 % modprobe $TARGET
 $TARGET: init, a: original
@@ -184,8 +176,7 @@ livepatch: failed to register ftrace handler for function 'test_lp_target_a_show
 livepatch: failed to patch object '$TARGET'
 livepatch: failed to enable patch '$MOD_A'
 livepatch: '$MOD_A': canceling patching transition, going to unpatch
-livepatch: '$MOD_A': completing unpatching transition
-livepatch: '$MOD_A': unpatching complete
+$(transition_done_log $MOD_A unpatching)
 modprobe: ERROR: could not insert '$MOD_A': Device or resource busy
 % rmmod test_lp_ipmodify
 $(lp_load_log $MOD_A)
@@ -205,13 +196,10 @@ unload_mod test_lp_target
 check_result "% modprobe $TARGET
 $TARGET: init, a: original
 % modprobe $MOD case=enable_twice
-livepatch: enabling patch '$MOD'
-livepatch: '$MOD': initializing patching transition
-livepatch: '$MOD': starting patching transition
+$(patching_started_log $MOD)
 livepatch: patch '$MOD' is already enabled
 $MOD: enabling the patch again: -22
-livepatch: '$MOD': completing patching transition
-livepatch: '$MOD': patching complete
+$(transition_done_log $MOD patching)
 $(unpatching_log $MOD)
 % rmmod $MOD
 % rmmod $TARGET
@@ -240,30 +228,19 @@ unload_lp $REPLACE
 unload_lp $MOD_A
 unload_mod $TARGET
 check_result "% modprobe $MOD_A
-livepatch: enabling patch '$MOD_A'
-livepatch: '$MOD_A': initializing patching transition
-livepatch: '$MOD_A': starting patching transition
-livepatch: '$MOD_A': completing patching transition
-livepatch: '$MOD_A': patching complete
+$(patching_log $MOD_A)
 % modprobe $TARGET hold=1
 livepatch: applying patch '$MOD_A' to loading module '$TARGET'
 $TARGET: init, a: $MOD_A
 % modprobe $REPLACE sleep=1
-livepatch: enabling patch '$REPLACE'
-livepatch: '$REPLACE': initializing patching transition
-livepatch: '$REPLACE': starting patching transition
+$(patching_started_log $REPLACE)
 % modprobe $MOD_B
 modprobe: ERROR: could not insert '$MOD_B': Device or resource busy
 % echo 0 > $KLP_SYSFS/$MOD_A/enabled
 % echo 1 > $KLP_SYSFS/$REPLACE/enabled
 % echo 0 > /sys/module/$TARGET/parameters/hold
-livepatch: '$REPLACE': completing patching transition
-livepatch: '$REPLACE': patching complete
-% echo 0 > $KLP_SYSFS/$REPLACE/enabled
-livepatch: '$REPLACE': initializing unpatching transition
-livepatch: '$REPLACE': starting unpatching transition
-livepatch: '$REPLACE': completing unpatching transition
-livepatch: '$REPLACE': unpatching complete
+$(transition_done_log $REPLACE patching)
+$(unpatching_log $REPLACE)
 % rmmod $REPLACE
 % rmmod $MOD_A
 % rmmod $TARGET
@@ -280,20 +257,12 @@ assert_sysfs "$MOD_A/transition" 0
 disable_lp $MOD_A
 unload_lp $MOD_A
 check_result "% modprobe $MOD_A
-livepatch: enabling patch '$MOD_A'
-livepatch: '$MOD_A': initializing patching transition
-livepatch: '$MOD_A': starting patching transition
-livepatch: '$MOD_A': completing patching transition
-livepatch: '$MOD_A': patching complete
+$(patching_log $MOD_A)
 % echo 1 > $KLP_SYSFS/$MOD_A/enabled
 % echo garbage > $KLP_SYSFS/$MOD_A/enabled
 % echo 1 > $KLP_SYSFS/$MOD_A/force
 % echo garbage > $KLP_SYSFS/$MOD_A/force
-% echo 0 > $KLP_SYSFS/$MOD_A/enabled
-livepatch: '$MOD_A': initializing unpatching transition
-livepatch: '$MOD_A': starting unpatching transition
-livepatch: '$MOD_A': completing unpatching transition
-livepatch: '$MOD_A': unpatching complete
+$(unpatching_log $MOD_A)
 % rmmod $MOD_A"
 
 exit 0

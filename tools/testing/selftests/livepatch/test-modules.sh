@@ -35,16 +35,8 @@ unload_mod $TARGET
 check_result "% modprobe $TARGET
 $TARGET: init, a: original
 % modprobe $MOD
-livepatch: enabling patch '$MOD'
-livepatch: '$MOD': initializing patching transition
-livepatch: '$MOD': starting patching transition
-livepatch: '$MOD': completing patching transition
-livepatch: '$MOD': patching complete
-% echo 0 > $KLP_SYSFS/$MOD/enabled
-livepatch: '$MOD': initializing unpatching transition
-livepatch: '$MOD': starting unpatching transition
-livepatch: '$MOD': completing unpatching transition
-livepatch: '$MOD': unpatching complete
+$(patching_log $MOD)
+$(unpatching_log $MOD)
 % rmmod $MOD
 % rmmod $TARGET
 $TARGET: exit"
@@ -60,11 +52,7 @@ assert_sysfs "$MOD/$TARGET/patched" 1
 assert_target a $MOD
 assert_target b original
 check_result "% modprobe $MOD
-livepatch: enabling patch '$MOD'
-livepatch: '$MOD': initializing patching transition
-livepatch: '$MOD': starting patching transition
-livepatch: '$MOD': completing patching transition
-livepatch: '$MOD': patching complete
+$(patching_log $MOD)
 % modprobe $TARGET
 livepatch: applying patch '$MOD' to loading module '$TARGET'
 $TARGET: init, a: $MOD"
@@ -89,11 +77,7 @@ unload_mod $TARGET
 check_result "% modprobe $TARGET
 livepatch: applying patch '$MOD' to loading module '$TARGET'
 $TARGET: init, a: $MOD
-% echo 0 > $KLP_SYSFS/$MOD/enabled
-livepatch: '$MOD': initializing unpatching transition
-livepatch: '$MOD': starting unpatching transition
-livepatch: '$MOD': completing unpatching transition
-livepatch: '$MOD': unpatching complete
+$(unpatching_log $MOD)
 % rmmod $MOD
 % rmmod $TARGET
 $TARGET: exit"
@@ -106,16 +90,8 @@ load_mod $TARGET
 assert_target a original
 unload_mod $TARGET
 check_result "% modprobe $MOD
-livepatch: enabling patch '$MOD'
-livepatch: '$MOD': initializing patching transition
-livepatch: '$MOD': starting patching transition
-livepatch: '$MOD': completing patching transition
-livepatch: '$MOD': patching complete
-% echo 0 > $KLP_SYSFS/$MOD/enabled
-livepatch: '$MOD': initializing unpatching transition
-livepatch: '$MOD': starting unpatching transition
-livepatch: '$MOD': completing unpatching transition
-livepatch: '$MOD': unpatching complete
+$(patching_log $MOD)
+$(unpatching_log $MOD)
 % rmmod $MOD
 % modprobe $TARGET
 $TARGET: init, a: original
@@ -140,17 +116,9 @@ disable_lp $MOD_B
 unload_lp $MOD
 unload_lp $MOD_B
 check_result "% modprobe $MOD
-livepatch: enabling patch '$MOD'
-livepatch: '$MOD': initializing patching transition
-livepatch: '$MOD': starting patching transition
-livepatch: '$MOD': completing patching transition
-livepatch: '$MOD': patching complete
+$(patching_log $MOD)
 % modprobe $MOD_B
-livepatch: enabling patch '$MOD_B'
-livepatch: '$MOD_B': initializing patching transition
-livepatch: '$MOD_B': starting patching transition
-livepatch: '$MOD_B': completing patching transition
-livepatch: '$MOD_B': patching complete
+$(patching_log $MOD_B)
 % modprobe $TARGET
 livepatch: applying patch '$MOD' to loading module '$TARGET'
 livepatch: applying patch '$MOD_B' to loading module '$TARGET'
@@ -159,16 +127,8 @@ $TARGET: init, a: $MOD
 $TARGET: exit
 livepatch: reverting patch '$MOD' on unloading module '$TARGET'
 livepatch: reverting patch '$MOD_B' on unloading module '$TARGET'
-% echo 0 > $KLP_SYSFS/$MOD/enabled
-livepatch: '$MOD': initializing unpatching transition
-livepatch: '$MOD': starting unpatching transition
-livepatch: '$MOD': completing unpatching transition
-livepatch: '$MOD': unpatching complete
-% echo 0 > $KLP_SYSFS/$MOD_B/enabled
-livepatch: '$MOD_B': initializing unpatching transition
-livepatch: '$MOD_B': starting unpatching transition
-livepatch: '$MOD_B': completing unpatching transition
-livepatch: '$MOD_B': unpatching complete
+$(unpatching_log $MOD)
+$(unpatching_log $MOD_B)
 % rmmod $MOD
 % rmmod $MOD_B"
 
@@ -200,14 +160,11 @@ check_result "% modprobe $TARGET
 $TARGET: init, a: original
 % echo 1 > /sys/module/$TARGET/parameters/hold
 % modprobe $MOD_B sleep=1 conflict_target=1
-livepatch: enabling patch '$MOD_B'
-livepatch: '$MOD_B': initializing patching transition
-livepatch: '$MOD_B': starting patching transition
+$(patching_started_log $MOD_B)
 % modprobe $CTARGET
 livepatch: applying patch '$MOD_B' to loading module '$CTARGET'
 % echo 0 > /sys/module/$TARGET/parameters/hold
-livepatch: '$MOD_B': completing patching transition
-livepatch: '$MOD_B': patching complete
+$(transition_done_log $MOD_B patching)
 $(unpatching_log $MOD_B)
 % rmmod $MOD_B
 % rmmod $CTARGET

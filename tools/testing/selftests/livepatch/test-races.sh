@@ -72,23 +72,17 @@ check_result "% modprobe $TARGET hold=1
 $TARGET: init, a: original
 % echo 1 > $PARAMS/hold
 % modprobe $MOD_B sleep=1
-livepatch: enabling patch '$MOD_B'
-livepatch: '$MOD_B': initializing patching transition
-livepatch: '$MOD_B': starting patching transition
+$(patching_started_log $MOD_B)
 % rmmod $MOD_B
 rmmod: ERROR: Module $MOD_B is in use
 % echo 0 > $PARAMS/hold
-livepatch: '$MOD_B': completing patching transition
-livepatch: '$MOD_B': patching complete
+$(transition_done_log $MOD_B patching)
 % echo 1 > $PARAMS/hold
-% echo 0 > $KLP_SYSFS/$MOD_B/enabled
-livepatch: '$MOD_B': initializing unpatching transition
-livepatch: '$MOD_B': starting unpatching transition
+$(unpatching_started_log $MOD_B)
 % rmmod $MOD_B
 rmmod: ERROR: Module $MOD_B is in use
 % echo 0 > $PARAMS/hold
-livepatch: '$MOD_B': completing unpatching transition
-livepatch: '$MOD_B': unpatching complete
+$(transition_done_log $MOD_B unpatching)
 % rmmod $MOD_B
 % rmmod $TARGET
 $TARGET: exit"
@@ -115,14 +109,11 @@ check_result_unordered "% modprobe $TARGET hold=1
 $TARGET: init, a: original
 % echo 1 > $PARAMS/hold
 % modprobe $MOD_B sleep=1
-livepatch: enabling patch '$MOD_B'
-livepatch: '$MOD_B': initializing patching transition
-livepatch: '$MOD_B': starting patching transition
+$(patching_started_log $MOD_B)
 % rmmod $TARGET
 $TARGET: exit
 livepatch: reverting patch '$MOD_B' on unloading module '$TARGET'
-livepatch: '$MOD_B': completing patching transition
-livepatch: '$MOD_B': patching complete
+$(transition_done_log $MOD_B patching)
 % modprobe $TARGET
 livepatch: applying patch '$MOD_B' to loading module '$TARGET'
 $TARGET: init, a: original
@@ -147,14 +138,11 @@ check_result_unordered "% modprobe $TARGET
 $TARGET: init, a: original
 $(lp_load_log $MOD_B sleep=1)
 % echo 1 > $PARAMS/hold
-% echo 0 > $KLP_SYSFS/$MOD_B/enabled
-livepatch: '$MOD_B': initializing unpatching transition
-livepatch: '$MOD_B': starting unpatching transition
+$(unpatching_started_log $MOD_B)
 % rmmod $TARGET
 $TARGET: exit
 livepatch: reverting patch '$MOD_B' on unloading module '$TARGET'
-livepatch: '$MOD_B': completing unpatching transition
-livepatch: '$MOD_B': unpatching complete
+$(transition_done_log $MOD_B unpatching)
 % rmmod $MOD_B
 % modprobe $TARGET
 $TARGET: init, a: original
@@ -187,16 +175,13 @@ $(lp_load_log $MOD_A)
 $(lp_load_log $MOD_B)
 % echo 1 > $PARAMS/hold
 % modprobe $REPLACE sleep=1
-livepatch: enabling patch '$REPLACE'
-livepatch: '$REPLACE': initializing patching transition
-livepatch: '$REPLACE': starting patching transition
+$(patching_started_log $REPLACE)
 % rmmod $TARGET
 $TARGET: exit
 livepatch: reverting patch '$MOD_A' on unloading module '$TARGET'
 livepatch: reverting patch '$MOD_B' on unloading module '$TARGET'
 livepatch: reverting patch '$REPLACE' on unloading module '$TARGET'
-livepatch: '$REPLACE': completing patching transition
-livepatch: '$REPLACE': patching complete
+$(transition_done_log $REPLACE patching)
 % rmmod $MOD_A
 % rmmod $MOD_B
 % modprobe $TARGET

@@ -137,14 +137,11 @@ $(lp_load_log $MOD_A)
 $(lp_load_log $MOD_B)
 % echo 1 > /sys/module/$TARGET/parameters/hold
 % modprobe $REPLACE sleep=1
-livepatch: enabling patch '$REPLACE'
-livepatch: '$REPLACE': initializing patching transition
-livepatch: '$REPLACE': starting patching transition
+$(patching_started_log $REPLACE)
 % echo 0 > $KLP_SYSFS/$REPLACE/enabled
 livepatch: '$REPLACE': reversing transition from patching to unpatching
 livepatch: '$REPLACE': starting unpatching transition
-livepatch: '$REPLACE': completing unpatching transition
-livepatch: '$REPLACE': unpatching complete
+$(transition_done_log $REPLACE unpatching)
 % echo 0 > /sys/module/$TARGET/parameters/hold
 % rmmod $REPLACE
 $(unpatching_log $MOD_A)
@@ -185,12 +182,9 @@ $TARGET: init, a: original
 $(lp_load_log $MOD_B sleep=1)
 % echo 1 > /sys/module/$TARGET/parameters/hold
 % modprobe $(echo "$REPLACE $variant" | sed 's/ *$//')
-livepatch: enabling patch '$REPLACE'
-livepatch: '$REPLACE': initializing patching transition
-livepatch: '$REPLACE': starting patching transition
+$(patching_started_log $REPLACE)
 % echo 0 > /sys/module/$TARGET/parameters/hold
-livepatch: '$REPLACE': completing patching transition
-livepatch: '$REPLACE': patching complete
+$(transition_done_log $REPLACE patching)
 % rmmod $MOD_B
 $(unpatching_log $REPLACE)
 % rmmod $REPLACE
@@ -231,13 +225,10 @@ $TARGET: init, a: original
 $(lp_load_log $FORCED_B sleep=1)
 % echo 1 > /sys/module/$TARGET/parameters/hold
 % modprobe $REPLACE sleep=1
-livepatch: enabling patch '$REPLACE'
-livepatch: '$REPLACE': initializing patching transition
-livepatch: '$REPLACE': starting patching transition
+$(patching_started_log $REPLACE)
 % echo 1 > $KLP_SYSFS/$REPLACE/force
 livepatch: forcing remaining tasks to the patched state
-livepatch: '$REPLACE': completing patching transition
-livepatch: '$REPLACE': patching complete
+$(transition_done_log $REPLACE patching)
 % rmmod $FORCED_B
 rmmod: ERROR: Module $FORCED_B is in use
 % echo 0 > /sys/module/$TARGET/parameters/hold

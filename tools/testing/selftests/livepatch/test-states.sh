@@ -21,24 +21,22 @@ INCOMPATIBLE="livepatch: Livepatch patch ($S2) is not compatible with the alread
 # enable_log MOD PARAMS... PRE_PATCH_LINES - the log of a successful load
 enable_log()
 {
-	local mod=$1 lines=${*: -1} params=("${@:2:$#-2}")
+	local mod=$1 lines=${*: -1} params=("${@:2:$#-2}") cmd
 
-	echo "% modprobe $mod ${params[*]}" | sed 's/ *$//'
+	cmd="% modprobe $mod ${params[*]}"
+	echo "${cmd%"${cmd##*[! ]}"}"
 	echo "livepatch: enabling patch '$mod'
 livepatch: '$mod': initializing patching transition
 $lines
 livepatch: '$mod': starting patching transition
-livepatch: '$mod': completing patching transition
-livepatch: '$mod': patching complete"
+$(transition_done_log "$mod" patching)"
 }
 
 disable_log()
 {
 	local mod=$1 lines=$2
 
-	echo "% echo 0 > $KLP_SYSFS/$mod/enabled
-livepatch: '$mod': initializing unpatching transition
-livepatch: '$mod': starting unpatching transition
+	echo "$(unpatching_started_log "$mod")
 livepatch: '$mod': completing unpatching transition${lines:+
 $lines}
 livepatch: '$mod': unpatching complete"
@@ -246,8 +244,7 @@ modprobe: ERROR: could not insert '$S2': Invalid argument
 % modprobe $S2 version=2
 modprobe: ERROR: could not insert '$S2': Device or resource busy
 % echo 0 > /sys/module/$TARGET/parameters/hold
-livepatch: '$S1': completing patching transition
-livepatch: '$S1': patching complete
+$(transition_done_log $S1 patching)
 $(disable_log $S1 "$S1: post_unpatch: freeing 'made by $S1'")
 % rmmod $S1"
 

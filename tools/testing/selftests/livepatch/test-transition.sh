@@ -103,34 +103,6 @@ check_log()
 	pass_case
 }
 
-# The kernel log lines of a transition that is not held up.
-log_enable()
-{
-	cat <<EOF
-% modprobe $1
-livepatch: enabling patch '$1'
-livepatch: '$1': initializing patching transition
-livepatch: '$1': starting patching transition
-EOF
-}
-
-log_complete()
-{
-	cat <<EOF
-livepatch: '$1': completing $2 transition
-livepatch: '$1': $2 complete
-EOF
-}
-
-log_disable()
-{
-	cat <<EOF
-% echo 0 > $KLP_SYSFS/$1/enabled
-livepatch: '$1': initializing unpatching transition
-livepatch: '$1': starting unpatching transition
-EOF
-}
-
 ms()
 {
 	printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000))
@@ -190,10 +162,11 @@ unload_lp $PATCH
 ((t4 - t3 < DISABLE_LIMIT_MS * 1000)) ||
 	fail_case "disabling took $(ms $((t4 - t3))) ms"
 check_result "% modprobe $TARGET
-$(log_enable $PATCH)
-$(log_complete $PATCH patching)
-$(log_disable $PATCH)
-$(log_complete $PATCH unpatching)
+% modprobe $PATCH
+$(patching_started_log $PATCH)
+$(transition_done_log $PATCH patching)
+$(unpatching_started_log $PATCH)
+$(transition_done_log $PATCH unpatching)
 % rmmod $PATCH"
 echo "# idle: modprobe to transition 0: $(ms $((t2 - t0))) ms" \
 	"(modprobe $(ms $((t1 - t0))) ms, then $(ms $((t2 - t1))) ms);" \
@@ -225,10 +198,11 @@ kthread_runs 2
 disable_lp $PATCH
 kthread_runs 1
 unload_lp $PATCH
-check_log "$(log_enable $PATCH)
-$(log_complete $PATCH patching)
-$(log_disable $PATCH)
-$(log_complete $PATCH unpatching)
+check_log "% modprobe $PATCH
+$(patching_started_log $PATCH)
+$(transition_done_log $PATCH patching)
+$(unpatching_started_log $PATCH)
+$(transition_done_log $PATCH unpatching)
 % rmmod $PATCH"
 echo "# completion after the kthread left the gate: $(ms $((t1 - t0))) ms"
 
@@ -273,10 +247,11 @@ assert_state "$child" "the child after the transition" -1
 kill "$child"
 wait "$child" 2>/dev/null
 unload_lp $PATCH
-check_log "$(log_enable $PATCH)
-$(log_complete $PATCH patching)
-$(log_disable $PATCH)
-$(log_complete $PATCH unpatching)
+check_log "% modprobe $PATCH
+$(patching_started_log $PATCH)
+$(transition_done_log $PATCH patching)
+$(unpatching_started_log $PATCH)
+$(transition_done_log $PATCH unpatching)
 % rmmod $PATCH"
 
 start_test "reversing a transition that a kthread holds up"
@@ -293,11 +268,12 @@ assert_state "$KT_PID" "the kthread" -1
 release_kthread
 kthread_runs 1
 unload_lp $PATCH
-check_log "$(log_enable $PATCH)
+check_log "% modprobe $PATCH
+$(patching_started_log $PATCH)
 % echo 0 > $KLP_SYSFS/$PATCH/enabled
 livepatch: '$PATCH': reversing transition from patching to unpatching
 livepatch: '$PATCH': starting unpatching transition
-$(log_complete $PATCH unpatching)
+$(transition_done_log $PATCH unpatching)
 % rmmod $PATCH"
 
 start_test "reversing an unpatching transition that a kthread holds up"
@@ -316,15 +292,16 @@ release_kthread
 kthread_runs 2
 disable_lp $PATCH
 unload_lp $PATCH
-check_log "$(log_enable $PATCH)
-$(log_complete $PATCH patching)
-$(log_disable $PATCH)
+check_log "% modprobe $PATCH
+$(patching_started_log $PATCH)
+$(transition_done_log $PATCH patching)
+$(unpatching_started_log $PATCH)
 % echo 1 > $KLP_SYSFS/$PATCH/enabled
 livepatch: '$PATCH': reversing transition from unpatching to patching
 livepatch: '$PATCH': starting patching transition
-$(log_complete $PATCH patching)
-$(log_disable $PATCH)
-$(log_complete $PATCH unpatching)
+$(transition_done_log $PATCH patching)
+$(unpatching_started_log $PATCH)
+$(transition_done_log $PATCH unpatching)
 % rmmod $PATCH"
 
 start_test "forcing a patching transition that a kthread holds up"
@@ -346,12 +323,13 @@ disable_lp $PATCH
 # A forced patching transition leaves no task in the patch's code: the
 # module may go.
 unload_lp $PATCH
-check_log "$(log_enable $PATCH)
+check_log "% modprobe $PATCH
+$(patching_started_log $PATCH)
 % echo 1 > $KLP_SYSFS/$PATCH/force
 livepatch: forcing remaining tasks to the patched state
-$(log_complete $PATCH patching)
-$(log_disable $PATCH)
-$(log_complete $PATCH unpatching)
+$(transition_done_log $PATCH patching)
+$(unpatching_started_log $PATCH)
+$(transition_done_log $PATCH unpatching)
 % rmmod $PATCH"
 
 start_test "a user task asleep in the old function gets the fake signal"
@@ -384,11 +362,12 @@ assert_eq "what the reader read" "version 2" "$(value_of "$out")"
 rm -f "$out"
 disable_lp $PATCH
 unload_lp $PATCH
-check_result "$(log_enable $PATCH)
+check_result "% modprobe $PATCH
+$(patching_started_log $PATCH)
 livepatch: signaling remaining tasks
-$(log_complete $PATCH patching)
-$(log_disable $PATCH)
-$(log_complete $PATCH unpatching)
+$(transition_done_log $PATCH patching)
+$(unpatching_started_log $PATCH)
+$(transition_done_log $PATCH unpatching)
 % rmmod $PATCH"
 echo "# transition held by the reader completed after $(ms $((t1 - t0))) ms"
 
@@ -422,12 +401,13 @@ else
 	release_kthread
 	kthread_runs 1
 	unload_mod $TARGET
-	check_log "$(log_enable $FORCED)
-$(log_complete $FORCED patching)
-$(log_disable $FORCED)
+	check_log "% modprobe $FORCED
+$(patching_started_log $FORCED)
+$(transition_done_log $FORCED patching)
+$(unpatching_started_log $FORCED)
 % echo 1 > $KLP_SYSFS/$FORCED/force
 livepatch: forcing remaining tasks to the patched state
-$(log_complete $FORCED unpatching)
+$(transition_done_log $FORCED unpatching)
 % rmmod $FORCED
 rmmod: ERROR: Module $FORCED is in use
 % rmmod $TARGET"
