@@ -32,7 +32,7 @@ FUNC_BUSY=test_lp_conflict_target_busy
 if [[ -n ${VMTEST_DEBUG:-} ]]; then
 	RACE_ROUNDS=${RACE_ROUNDS:-4}
 else
-	RACE_ROUNDS=${RACE_ROUNDS:-8}
+	RACE_ROUNDS=${RACE_ROUNDS:-6}
 fi
 
 # --- local helpers ---------------------------------------------------------------
