@@ -20,8 +20,10 @@
 . "$(dirname "${BASH_SOURCE[0]}")"/kernel-problems.sh
 
 KLP_SYSFS=/sys/kernel/livepatch
-# How long a wait may take before it fails, in seconds.
+# How long a wait may take before it fails, in seconds: the debug kernel
+# is several times slower.
 WAIT_LIMIT=60
+[[ -n ${VMTEST_DEBUG:-} ]] && WAIT_LIMIT=180
 ksft_skip=4
 
 log()
@@ -88,15 +90,18 @@ file_is()
 # kernel, and the tests read thousands of files
 value_of()
 {
-	local line
+	local line any=
 
 	{
 		while IFS= read -r line || [[ -n $line ]]; do
 			printf '%s\n' "$line"
+			any=1
 		done <"$1"
-	} 2>/dev/null && return 0
-	echo "value_of: cannot read $1" >&2
-	return 1
+	} 2>/dev/null
+	[[ -n $any ]] && return 0
+	# An empty file, or one that could not be opened or read: read cannot
+	# tell an error from the end of the file, cat says which.
+	cat "$1"
 }
 
 # poll COMMAND SECONDS - run COMMAND until it succeeds; fail after SECONDS

@@ -243,6 +243,7 @@ run_test()
 		clean_up
 		# What the clean-up makes the kernel say is this test's too.
 		read_kmsg
+		((KMSG_LOST)) && why+=("kernel log overflowed while cleaning up")
 		problems=$(kmsg_problems)
 		if [[ -n $problems ]]; then
 			echo "# the kernel log reports problems while cleaning up:"

@@ -169,6 +169,7 @@ scan_kmsg()
 	local problems
 
 	read_kmsg
+	((KMSG_LOST)) && finding "the kernel log overflowed: records were lost"
 	problems=$(kmsg_problems)
 	[[ -z $problems ]] || finding "the kernel logged: $problems"
 }
@@ -233,12 +234,13 @@ stress_step()
 # failure, or a kernel problem while they run, is a finding
 long_runs()
 {
-	local each=$(($1 / 4)) t script rc
+	# No shorter than make check's runs.
+	local each=$(($1 / 4 < 30 ? 30 : $1 / 4)) t script rc
 
 	for t in "STRESS_SECONDS=$each STRESS_CYCLES=1000000 test-stress.sh" \
 		 "DURATION=$each DURATION_DEBUG=$each test-races.sh" \
 		 "DURATION=$each DURATION_DEBUG=$each test-hostile.sh" \
-		 "RACE_ROUNDS=$((each / 3 + 1)) test-conflicts.sh"; do
+		 "RACE_ROUNDS=$((each / 3 + 8)) test-conflicts.sh"; do
 		script=${t##* }
 		echo "soak: $t"
 		# shellcheck disable=SC2086 # the assignments are words

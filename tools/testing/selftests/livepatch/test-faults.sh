@@ -26,11 +26,12 @@
 # under TCG: "make faults" runs it (FAULT_STEP=1).  "make check" fails a
 # sample: every FAULT_STEP-th point (default 7), from a random first one
 # (FAULT_FIRST, printed so that a failure can be repeated), so that runs
-# cover different points.  Either way, the faults must reach the core
-# where it allocates (enabling, replacing, a module coming, shadow
-# variables), and none may be injected in the core while it disables a
-# patch or lets a module go: those paths allocate nothing, so they cannot
-# fail for want of memory.
+# cover different points; disabling, a module going and the shadow calls
+# reach few points, and are swept whole either way.  The faults must reach
+# the core where it allocates (enabling, replacing, shadow variables, and
+# in a full sweep a module coming), and none may be injected in the core
+# while it disables a patch or lets a module go: those paths allocate
+# nothing, so they cannot fail for want of memory.
 #
 # vmtest: timeout 400
 
@@ -251,7 +252,8 @@ begin_op()
 }
 
 # end_op OP CORE - sum the operation up; CORE says whether faults must
-# reach the core ("allocates") or may not ("allocates nothing")
+# reach the core ("allocates"), may not ("allocates nothing"), or either
+# ("may allocate")
 end_op()
 {
 	local sites
@@ -267,6 +269,7 @@ end_op()
 	"allocates nothing")
 		((core_points == 0)) ||
 			fail_case "$1: the core allocates, and can fail: ${sites% }" ;;
+	"may allocate") ;;
 	*) die "end_op: '$2'" ;;
 	esac
 }
@@ -392,13 +395,15 @@ pass_with_summary
 # --- disabling --------------------------------------------------------------------
 
 start_test "every point of disabling through sysfs fails once"
+# Few points, and the check that none is in the core is only as good as
+# the sweep: all of them, whatever STEP.
 begin_op
-n=$FIRST
+n=1
 while :; do
 	mod_load $FAULT
 	lp_wait $FAULT
 	patched "disable #$n, before"
-	attempts_from_helper "$("$FAIL_NTH" "$n:$STEP" write $KLP_SYSFS/$FAULT/enabled 0)"
+	attempts_from_helper "$("$FAIL_NTH" "$n" write $KLP_SYSFS/$FAULT/enabled 0)"
 	read_kmsg
 	account disable
 	wait_file "$KLP_SYSFS/$FAULT" "" ||
@@ -406,7 +411,7 @@ while :; do
 	unpatched "disable #$LAST_N"
 	mod_unload $FAULT
 	[[ $LAST_INJECTED == 1 ]] || break
-	n=$((LAST_N + STEP))
+	n=$((LAST_N + 1))
 done
 end_op "disable" "allocates nothing"
 pass_with_summary
@@ -432,12 +437,19 @@ while :; do
 	mod_unload $TARGET
 	n=$((LAST_N + STEP))
 done
-end_op "module load" "allocates"
+# A module's coming allocates in the core at a few points among hundreds
+# in the module loader: a sample may miss them all.
+if ((STEP == 1 && FIRST == 1)); then
+	end_op "module load" "allocates"
+else
+	end_op "module load" "may allocate"
+fi
 
+# All of them, as for disabling.
 begin_op
-n=$FIRST
+n=1
 while :; do
-	attempts_from_helper "$("$FAIL_NTH" "$n:$STEP" unload $TARGET)"
+	attempts_from_helper "$("$FAIL_NTH" "$n" unload $TARGET)"
 	read_kmsg
 	account "module unload"
 	expect_unloaded $TARGET "unload #$LAST_N"
@@ -445,7 +457,7 @@ while :; do
 		$KLP_SYSFS/$FAULT/$TARGET/patched 0
 	[[ $LAST_INJECTED == 1 ]] || break
 	mod_load $TARGET
-	n=$((LAST_N + STEP))
+	n=$((LAST_N + 1))
 done
 end_op "module unload" "allocates nothing"
 expect_patches "after the module's comings and goings" $FAULT
