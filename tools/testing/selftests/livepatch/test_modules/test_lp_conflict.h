@@ -18,8 +18,10 @@
  *   __x64_sys_sync() and __do_sys_sync(), two names of one function (the
  *	x86 SYSCALL_DEFINE0() wrapper is an alias): sync(2) only logs
  *	"<patch module name>: sync() replaced";
- *   the functions of test_lp_conflict_target return "<patch module name>"
- *	instead of "original", which its parameters show.
+ *   the functions of test_lp_conflict_target, and the two static
+ *	test_lp_twin() of test_lp_twins_target (sympos 1 and 2), return
+ *	"<patch module name>" instead of "original", which the modules'
+ *	parameters show.
  *
  * The including file defines pr_fmt and registers test_lp_conflict_init()
  * and test_lp_conflict_exit().
@@ -38,6 +40,7 @@
 #include <linux/string.h>
 
 #define TEST_LP_CONFLICT_TARGET		"test_lp_conflict_target"
+#define TEST_LP_TWINS_TARGET		"test_lp_twins_target"
 #define TEST_LP_CONFLICT_MAX_FUNCS	8
 
 static int test_lp_conflict_proc_show(struct seq_file *m, void *v)
@@ -76,6 +79,7 @@ static const struct test_lp_conflict_known test_lp_conflict_known[] = {
 	  test_lp_conflict_target_func },
 	{ TEST_LP_CONFLICT_TARGET, "test_lp_conflict_target_busy",
 	  test_lp_conflict_target_func },
+	{ TEST_LP_TWINS_TARGET, "test_lp_twin", test_lp_conflict_target_func },
 };
 
 static char *funcs;
@@ -86,26 +90,41 @@ static bool replace;
 module_param(replace, bool, 0444);
 MODULE_PARM_DESC(replace, "atomic replace patch (default: false)");
 
-/* Zero-terminated, hence one more entry than can be used. */
-static struct klp_func
-	test_lp_conflict_vmlinux_funcs[TEST_LP_CONFLICT_MAX_FUNCS + 1];
-static struct klp_func
-	test_lp_conflict_target_funcs[TEST_LP_CONFLICT_MAX_FUNCS + 1];
-static struct klp_object test_lp_conflict_objs[3];
+/*
+ * The objects a patch may have, vmlinux first; each function array is
+ * zero-terminated, hence one more entry than can be used.
+ */
+static const char *const test_lp_conflict_objnames[] = {
+	NULL, TEST_LP_CONFLICT_TARGET, TEST_LP_TWINS_TARGET,
+};
+#define TEST_LP_CONFLICT_NR_OBJS	ARRAY_SIZE(test_lp_conflict_objnames)
+static struct klp_func test_lp_conflict_funcs[TEST_LP_CONFLICT_NR_OBJS]
+					     [TEST_LP_CONFLICT_MAX_FUNCS + 1];
+static struct klp_object test_lp_conflict_objs[TEST_LP_CONFLICT_NR_OBJS + 1];
 
 static struct klp_patch test_lp_conflict_patch = {
 	.mod = THIS_MODULE,
 	.objs = test_lp_conflict_objs,
 };
 
+/* The index of object @objname (NULL: vmlinux) in the arrays above. */
+static unsigned int test_lp_conflict_obj_index(const char *objname)
+{
+	unsigned int i;
+
+	for (i = 1; objname && i < TEST_LP_CONFLICT_NR_OBJS; i++)
+		if (!strcmp(test_lp_conflict_objnames[i], objname))
+			return i;
+	return 0;
+}
+
 /* Append the function @spec ("NAME[@SYMPOS]") to its object's array. */
-static int test_lp_conflict_add(char *spec, unsigned int *nr_vmlinux,
-				unsigned int *nr_target)
+static int test_lp_conflict_add(char *spec, unsigned int *nr_funcs)
 {
 	const struct test_lp_conflict_known *known = NULL;
 	unsigned long sympos = 0;
 	struct klp_func *func;
-	unsigned int i, *nr;
+	unsigned int i, obj;
 	char *at;
 
 	at = strchr(spec, '@');
@@ -128,31 +147,26 @@ static int test_lp_conflict_add(char *spec, unsigned int *nr_vmlinux,
 		return -EINVAL;
 	}
 
-	if (known->objname) {
-		nr = nr_target;
-		func = &test_lp_conflict_target_funcs[*nr];
-	} else {
-		nr = nr_vmlinux;
-		func = &test_lp_conflict_vmlinux_funcs[*nr];
-	}
-	if (*nr >= TEST_LP_CONFLICT_MAX_FUNCS) {
+	obj = test_lp_conflict_obj_index(known->objname);
+	if (nr_funcs[obj] >= TEST_LP_CONFLICT_MAX_FUNCS) {
 		pr_err("more than %d functions for one object\n",
 		       TEST_LP_CONFLICT_MAX_FUNCS);
 		return -EINVAL;
 	}
+	func = &test_lp_conflict_funcs[obj][nr_funcs[obj]++];
 
 	/* The name is the table's: it outlives the parameter string. */
 	func->old_name = known->old_name;
 	func->old_sympos = sympos;
 	func->new_func = known->new_func;
-	(*nr)++;
 	return 0;
 }
 
 /* Fill the patch from the module parameters. */
 static int test_lp_conflict_build(void)
 {
-	unsigned int nr_vmlinux = 0, nr_target = 0, nr_objs = 0;
+	unsigned int nr_funcs[TEST_LP_CONFLICT_NR_OBJS] = { 0 };
+	unsigned int i, nr_objs = 0;
 	char *list, *cur, *spec;
 	int err = 0;
 
@@ -166,18 +180,18 @@ static int test_lp_conflict_build(void)
 		return -ENOMEM;
 	cur = list;
 	while (!err && (spec = strsep(&cur, ",")))
-		err = test_lp_conflict_add(spec, &nr_vmlinux, &nr_target);
+		err = test_lp_conflict_add(spec, nr_funcs);
 	kfree(list);
 	if (err)
 		return err;
 
-	if (nr_vmlinux)
+	for (i = 0; i < TEST_LP_CONFLICT_NR_OBJS; i++) {
+		if (!nr_funcs[i])
+			continue;
+		test_lp_conflict_objs[nr_objs].name =
+			test_lp_conflict_objnames[i];
 		test_lp_conflict_objs[nr_objs++].funcs =
-			test_lp_conflict_vmlinux_funcs;
-	if (nr_target) {
-		test_lp_conflict_objs[nr_objs].name = TEST_LP_CONFLICT_TARGET;
-		test_lp_conflict_objs[nr_objs++].funcs =
-			test_lp_conflict_target_funcs;
+			test_lp_conflict_funcs[i];
 	}
 	test_lp_conflict_patch.replace = replace;
 	return 0;
