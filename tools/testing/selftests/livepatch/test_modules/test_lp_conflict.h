@@ -97,6 +97,7 @@ MODULE_PARM_DESC(replace, "atomic replace patch (default: false)");
 static const char *const test_lp_conflict_objnames[] = {
 	NULL, TEST_LP_CONFLICT_TARGET, TEST_LP_TWINS_TARGET,
 };
+
 #define TEST_LP_CONFLICT_NR_OBJS	ARRAY_SIZE(test_lp_conflict_objnames)
 static struct klp_func test_lp_conflict_funcs[TEST_LP_CONFLICT_NR_OBJS]
 					     [TEST_LP_CONFLICT_MAX_FUNCS + 1];
