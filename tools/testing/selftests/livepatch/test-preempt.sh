@@ -88,8 +88,8 @@ caller_in_epilogue()
 # hold_in_redirection - give the caller 1 ms of CPU per second and look
 # where it stands each time it is throttled, until that is the handler's
 # epilogue; it then stays there until the end of the period (almost a
-# second) or stop_caller.  Each look takes a period; about one in five
-# succeeds (fewer on the debug kernel, hence the time budget).  Sets
+# second) or stop_caller.  Each look takes a period; how many it takes
+# varies widely (from a few to a few dozen), hence the time budget.  Sets
 # HELD_PERIOD, the nr_throttled of the period it is held in.
 hold_in_redirection()
 {
@@ -100,8 +100,8 @@ hold_in_redirection()
 	start=$SECONDS
 	while ((SECONDS - start < budget)); do
 		n=$(nr_throttled)
-		# Every 2 ms, not poll's backoff: the look comes at the same
-		# point of each period, and the one in five holds.
+		# Every 2 ms, as the loop was tuned, rather than with poll's
+		# backoff: the look comes at the same point of each period.
 		deadline=$((SECONDS + 5))
 		until (($(nr_throttled) > n)); do
 			((SECONDS < deadline)) ||
