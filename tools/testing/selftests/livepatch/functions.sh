@@ -85,23 +85,45 @@ file_is()
 	{ read -r v <"$1"; } 2>/dev/null && [[ $v == "$2" ]]
 }
 
-# value_of FILE - what FILE holds, as cat prints it, but read by the shell:
+# read_lines_into VAR FILE - what FILE holds, in VAR, read by the shell:
 # starting a process takes about 25 ms in the guest, 150 ms on the debug
-# kernel, and the tests read thousands of files
-value_of()
+# kernel, and a command substitution (a fork) a third of that; the tests
+# read thousands of files.  Fails when nothing could be read: an empty
+# file, or one that could not be opened or read.
+read_lines_into()
 {
+	local -n _lines=$1
 	local line any=
 
+	_lines=
 	{
 		while IFS= read -r line || [[ -n $line ]]; do
-			printf '%s\n' "$line"
+			_lines+=${any:+$'\n'}$line
 			any=1
-		done <"$1"
+		done <"$2"
 	} 2>/dev/null
-	[[ -n $any ]] && return 0
-	# An empty file, or one that could not be opened or read: read cannot
-	# tell an error from the end of the file, cat says which.
-	cat "$1"
+	[[ -n $any ]]
+}
+
+# read_into VAR FILE - read_lines_into, or else the error (or nothing) that
+# cat gives: read cannot tell an error from the end of the file
+read_into()
+{
+	read_lines_into "$1" "$2" && return 0
+	local -n _value=$1
+	_value=$(cat "$2" 2>&1)
+}
+
+# value_of FILE - what FILE holds, as cat prints it, but read by the shell
+value_of()
+{
+	local v
+
+	if read_lines_into v "$1"; then
+		printf '%s\n' "$v"
+	else
+		cat "$1"
+	fi
 }
 
 # poll COMMAND SECONDS - run COMMAND until it succeeds; fail after SECONDS
@@ -138,58 +160,47 @@ expect_kernel_problem()
 KMSG=()
 KMSG_FD=
 
+# The directory of this file, and of the static helpers built beside it.
+LP_SELFTESTS=${BASH_SOURCE[0]%/*}
+[[ $LP_SELFTESTS == "${BASH_SOURCE[0]}" ]] && LP_SELFTESTS=.
+[[ $LP_SELFTESTS == /* ]] || LP_SELFTESTS=$PWD/$LP_SELFTESTS
+# kmsg_records.c: the shell's read builtin cannot read /dev/kmsg.
+KMSG_RECORDS=$LP_SELFTESTS/kmsg_records
+
 # kmsg_open - start reading /dev/kmsg from now on; fails if it cannot
 kmsg_open()
 {
+	[[ -x $KMSG_RECORDS ]] || { echo "$KMSG_RECORDS is not built" >&2; return 1; }
 	exec {KMSG_FD}</dev/kmsg || return 1
-	KMSG_ERR=$(mktemp) || return 1
 	kmsg_skip "$KMSG_FD"
 }
 
 # read_kmsg [FD] - the texts of the records logged since the last call, in
 # KMSG, with /dev/kmsg's \xNN escapes decoded.  FD is an open /dev/kmsg,
 # KMSG_FD by default.  KMSG_LOST is 1 if records were lost (the log buffer
-# wrapped since the last call).  dd reads them, one record per read(2),
-# until there is none left: bash's read builtin cannot, because it buffers
-# what it reads from a file it cannot seek in and hands the rest to the
-# next read, whatever the file.
+# wrapped since the last call).
 # shellcheck disable=SC2034 # KMSG_LOST is for the callers
 read_kmsg()
 {
 	local fd=${1:-$KMSG_FD} rec txt
 
 	KMSG=() KMSG_LOST=0
-	while :; do
-		while IFS= read -r rec; do
-			[[ $rec == *";"* ]] || continue
-			# Every literal backslash comes as \x5c: %b is exact.
-			printf -v txt '%b' "${rec#*;}"
-			KMSG+=("$txt")
-		done < <(dd bs=16384 iflag=nonblock status=none <&"$fd" 2>"$KMSG_ERR")
-		kmsg_overrun || break
-		KMSG_LOST=1
-	done
+	while IFS= read -r rec; do
+		if [[ $rec == -lost ]]; then
+			KMSG_LOST=1
+			continue
+		fi
+		# Every literal backslash comes as \x5c: %b is exact.
+		printf -v txt '%b' "${rec#*;}"
+		KMSG+=("$txt")
+	done < <("$KMSG_RECORDS" <&"$fd")
 	return 0
 }
 
-# kmsg_skip FD - move past the records logged so far, without decoding them
+# kmsg_skip FD - move past the records logged so far
 kmsg_skip()
 {
-	while :; do
-		dd bs=16384 iflag=nonblock status=none <&"$1" \
-			>/dev/null 2>"$KMSG_ERR"
-		kmsg_overrun || return 0
-	done
-}
-
-# kmsg_overrun - the last read failed with EPIPE: records were overwritten,
-# and the next read goes on from the oldest one left
-kmsg_overrun()
-{
-	local err=
-
-	read -r err <"$KMSG_ERR"
-	[[ $err == *"Broken pipe"* ]]
+	"$KMSG_RECORDS" --skip <&"$1"
 }
 
 # kmsg_problems - print the records in KMSG that mean a bug
@@ -469,6 +480,12 @@ target_says()
 	value_of "/sys/module/$TARGET/parameters/$1" 2>&1
 }
 
+# target_says_into VAR F - target_says F, in VAR
+target_says_into()
+{
+	read_into "$1" "/sys/module/$TARGET/parameters/$2"
+}
+
 # param NAME - the value of parameter NAME of the script's target module,
 # whose parameter directory the script sets in PARAMS
 param()
@@ -483,7 +500,10 @@ param()
 # assert_target F EXPECTED - F runs EXPECTED's code ("original": none)
 assert_target()
 {
-	assert_eq "$TARGET's function $1" "$2" "$(target_says "$1")"
+	local says
+
+	target_says_into says "$1"
+	assert_eq "$TARGET's function $1" "$2" "$says"
 }
 
 # set_target_hold 1|0 - hold test_lp_target's kthread asleep in
@@ -567,8 +587,8 @@ start_test()
 {
 	TEST_NAME=$1
 	if [[ -z $CASE_KMSG_FD ]]; then
+		[[ -x $KMSG_RECORDS ]] || die "$KMSG_RECORDS is not built"
 		exec {CASE_KMSG_FD}</dev/kmsg || die "cannot read /dev/kmsg"
-		KMSG_ERR=${KMSG_ERR:-$(mktemp)}
 		CASE_LOG=$(mktemp --tmpdir lp-case-log.XXXXXX)
 	fi
 	kmsg_skip "$CASE_KMSG_FD"
@@ -578,29 +598,63 @@ start_test()
 	log "===== TEST: $TEST_NAME ====="
 }
 
-# case_log - the kernel log records written since start_test, texts only.
-# Records lost to a wrapped log buffer are the runner's to report.
-case_log()
+# update_case_log - add the records logged since the last read to the
+# case log.  Records lost to a wrapped log buffer are the runner's to
+# report.
+update_case_log()
 {
 	# shellcheck disable=SC2034 # read_kmsg sets both
 	local KMSG KMSG_LOST
 
 	read_kmsg "$CASE_KMSG_FD"
 	((${#KMSG[@]})) && printf '%s\n' "${KMSG[@]}" >>"$CASE_LOG"
+	return 0
+}
+
+# case_log - the kernel log records written since start_test, texts only
+case_log()
+{
+	update_case_log
 	value_of "$CASE_LOG"
 }
 
-# Kernel log lines written since start_test, from the core and our modules.
-new_log_lines()
+# case_log_has TEXT - a kernel log record written since start_test contains
+# TEXT
+case_log_has()
 {
 	local line
 
+	update_case_log
+	while IFS= read -r line; do
+		[[ $line == *"$1"* ]] && return 0
+	done <"$CASE_LOG"
+	return 1
+}
+
+# new_log_lines_into VAR - the kernel log lines written since start_test,
+# from the core and our modules, in VAR
+new_log_lines_into()
+{
+	local -n _new=$1
+	local line
+
+	update_case_log
+	_new=
 	while IFS= read -r line; do
 		[[ $line == *livepatch:* || $line == *test_lp* ]] || continue
 		[[ $line == *"tainting kernel"* || $line == *"taints kernel"* ]] &&
 			continue
-		printf '%s\n' "$line"
-	done < <(case_log)
+		_new+=${_new:+$'\n'}$line
+	done <"$CASE_LOG"
+}
+
+# new_log_lines - print them
+new_log_lines()
+{
+	local lines
+
+	new_log_lines_into lines
+	[[ -z $lines ]] || printf '%s\n' "$lines"
 }
 
 fail_case()
@@ -627,7 +681,7 @@ check_result()
 {
 	local expected=$1 got
 
-	got=$(new_log_lines)
+	new_log_lines_into got
 	[[ $got == "$expected" ]] ||
 		fail_case "$(diff -u --label expected --label got \
 			<(echo "$expected") <(echo "$got"))"
@@ -671,7 +725,10 @@ assert_eq()
 # assert_sysfs REL_PATH EXPECTED - value of $KLP_SYSFS/REL_PATH
 assert_sysfs()
 {
-	assert_eq "$KLP_SYSFS/$1" "$2" "$(value_of "$KLP_SYSFS/$1" 2>&1)"
+	local v
+
+	read_into v "$KLP_SYSFS/$1"
+	assert_eq "$KLP_SYSFS/$1" "$2" "$v"
 }
 
 # assert_mode REL_PATH MODE - permissions as "ls -l" shows them

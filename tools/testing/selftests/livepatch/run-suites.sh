@@ -100,13 +100,18 @@ plan()
 	done
 }
 
-# time_limit SCRIPT - how long the test may run, in seconds
+# time_limit SCRIPT - how long the test may run, in seconds.  The shell
+# reads the script: on the debug kernel every process started between two
+# tests adds a sixth of a second.
 time_limit()
 {
-	local limit
+	local line limit=$DEFAULT_LIMIT
 
-	limit=$(grep -m 1 -E "$TIMEOUT_MARK" "$1" | awk '{ print $4 }')
-	limit=${limit:-$DEFAULT_LIMIT}
+	while IFS= read -r line; do
+		[[ $line =~ $TIMEOUT_MARK ]] || continue
+		limit=${line##* }
+		break
+	done <"$1"
 	[[ ${VMTEST_CONFIG:-} == debug ]] && limit=$((limit * 3))
 	echo "$limit"
 }
@@ -122,7 +127,7 @@ is_pinned()
 # leftovers - what a test left behind, one thing per line
 leftovers()
 {
-	local p m tracer
+	local p m tracer hook
 
 	for p in "$KLP_SYSFS"/*; do
 		[[ -e $p ]] && echo "livepatch ${p##*/}"
@@ -130,9 +135,12 @@ leftovers()
 	while read -r m _; do
 		is_pinned "$m" || echo "module $m"
 	done </proc/modules
-	tracer=$(cat "$TRACING/current_tracer" 2>/dev/null)
+	tracer=
+	read -r tracer <"$TRACING/current_tracer" 2>/dev/null
 	[[ -z $tracer || $tracer == nop ]] || echo "tracer $tracer"
-	sed 's/^/ftrace hook: /' "$TRACING/enabled_functions" 2>/dev/null
+	while IFS= read -r hook; do
+		echo "ftrace hook: $hook"
+	done <"$TRACING/enabled_functions" 2>/dev/null
 }
 
 # clean_up - remove what leftovers found: tracer, patches, modules
@@ -154,6 +162,17 @@ clean_up()
 	done
 }
 
+# processes_started - how many processes the kernel has started since boot
+processes_started()
+{
+	local key value
+
+	while read -r key value _; do
+		[[ $key == processes ]] && echo "$value" && return
+	done </proc/stat
+	echo 0
+}
+
 # result N STATUS NAME [DIRECTIVE] - one TAP result, counted
 result()
 {
@@ -173,7 +192,7 @@ result()
 run_test()
 {
 	local n=$1 i=$(($1 - 1)) name dir script limit rc start problems left
-	local strays
+	local strays forks
 	local why=()
 
 	name=${plan_suite[i]}/${plan_test[i]}
@@ -187,6 +206,7 @@ run_test()
 	limit=$(time_limit "$script")
 	echo "# ===== $name (limit ${limit} s) ====="
 	read_kmsg
+	forks=$(processes_started)
 	start=${EPOCHREALTIME/./}
 	# timeout leads a process group of its own: what the test leaves
 	# running is found there, and killed before the output pipe can
@@ -209,9 +229,11 @@ run_test()
 		exit "$rc"
 	) </dev/null 2>&1 | sed -u -e 's/^/# /' -e '$a\'
 	rc=${PIPESTATUS[0]}
-	strays=$(cat "$STRAYS_FILE")
+	strays=
+	read -r strays <"$STRAYS_FILE"
 	start=$((${EPOCHREALTIME/./} - start))
-	summary+=("TIME  $name: $((start / 1000000)).$((start % 1000000 / 100000)) s")
+	forks=$(($(processes_started) - forks))
+	summary+=("TIME  $name: $((start / 1000000)).$((start % 1000000 / 100000)) s, $forks processes")
 
 	case $rc in
 	0) ;;

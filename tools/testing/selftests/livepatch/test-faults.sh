@@ -8,8 +8,9 @@
 # time, through the task's fail-nth counter.  Each attempt must end in a
 # clean error or in the right result, leave no sysfs entry, module or
 # patched function behind and log no kernel problem; afterwards the same
-# patch must work as if nothing had happened, and kmemleak must find
-# nothing.
+# patch must work as if nothing had happened.  Leaks are kmemleak's to
+# find: the guest scans for them after the last test (vmtest-init.sh), and
+# each report carries the allocation's stack trace.
 #
 # The counter is armed around the call under test only: test_lp_fault arms
 # it around its own klp_enable_patch() and shadow calls; fail_nth (a small
@@ -26,8 +27,11 @@
 # under TCG: "make faults" runs it (FAULT_STEP=1).  "make check" fails a
 # sample: every FAULT_STEP-th point (default 7), from a random first one
 # (FAULT_FIRST, printed so that a failure can be repeated), so that runs
-# cover different points; disabling, a module going and the shadow calls
-# reach few points, and are swept whole either way.  The faults must reach
+# cover different points.  A module's load goes through hundreds of
+# points in the module loader for a few in the core: a sample takes every
+# third of those, every (3 x FAULT_STEP)-th point.  Disabling, a module
+# going and the shadow calls reach few points, and are swept whole either
+# way.  The faults must reach
 # the core where it allocates (enabling, replacing, shadow variables, and
 # in a full sweep a module coming), and none may be injected in the core
 # while it disables a patch or lets a module go: those paths allocate
@@ -48,7 +52,12 @@ DEBUGFS=/sys/kernel/debug
 # Past this many points an operation is taken to loop forever.
 MAX_POINTS=${MAX_POINTS:-3000}
 STEP=${FAULT_STEP:-7}
-FIRST=${FAULT_FIRST:-$((RANDOM % STEP + 1))}
+LOAD_STEP=$((STEP == 1 ? 1 : 3 * STEP))
+# FIRST picks the first point of the module load, and of the others
+# the same one modulo STEP.
+FIRST=${FAULT_FIRST:-$((RANDOM % LOAD_STEP + 1))}
+LOAD_FIRST=$FIRST
+FIRST=$(((FIRST - 1) % STEP + 1))
 summaries=()
 points_total=0
 core_points_total=0
@@ -325,8 +334,9 @@ done
 
 # --- enabling -------------------------------------------------------------------
 
-echo "# failing every ${STEP}th point from the ${FIRST}th on" \
-	"(FAULT_STEP=$STEP FAULT_FIRST=$FIRST)"
+echo "# failing every ${STEP}th point from the ${FIRST}th on, of a module's" \
+	"load every ${LOAD_STEP}th from the ${LOAD_FIRST}th" \
+	"(FAULT_STEP=$STEP FAULT_FIRST=$LOAD_FIRST)"
 
 start_test "every point of klp_enable_patch() fails once"
 mod_load $TARGET
@@ -424,9 +434,9 @@ target_ko=$(modinfo -n $TARGET) || fail_case "no path for $TARGET"
 mod_unload $TARGET
 mod_load $FAULT
 lp_wait $FAULT
-n=$FIRST
+n=$LOAD_FIRST
 while :; do
-	attempts_from_helper "$("$FAIL_NTH" "$n:$STEP" load "$target_ko")"
+	attempts_from_helper "$("$FAIL_NTH" "$n:$LOAD_STEP" load "$target_ko")"
 	read_kmsg
 	account "module load"
 	[[ -e /sys/module/$TARGET ]] || fail_case "load #$LAST_N: $TARGET is not loaded"
@@ -435,11 +445,11 @@ while :; do
 		$KLP_SYSFS/$FAULT/$TARGET/patched 1
 	[[ $LAST_INJECTED == 1 ]] || break
 	mod_unload $TARGET
-	n=$((LAST_N + STEP))
+	n=$((LAST_N + LOAD_STEP))
 done
 # A module's coming allocates in the core at a few points among hundreds
 # in the module loader: a sample may miss them all.
-if ((STEP == 1 && FIRST == 1)); then
+if ((LOAD_STEP == 1 && LOAD_FIRST == 1)); then
 	end_op "module load" "allocates"
 else
 	end_op "module load" "may allocate"
@@ -487,7 +497,7 @@ pass_with_summary
 
 # --- afterwards --------------------------------------------------------------------------
 
-start_test "afterwards, the patch works and nothing leaked"
+start_test "afterwards, the patch works"
 restore_fault_attrs
 mod_load $FAULT
 lp_wait $FAULT
@@ -499,8 +509,6 @@ unpatched "again, disabled"
 mod_unload $TARGET
 read_kmsg
 check_kmsg_clean "afterwards"
-leaks=$(kmemleak_report)
-[[ -z $leaks ]] || fail_case "kmemleak: $(head -n 40 <<<"$leaks")"
 summaries+=("in all: $points_total points failed, $core_points_total in the livepatch core")
 pass_with_summary
 

@@ -10,15 +10,9 @@ setup_config
 # Patches first: a module stays while a patch covers it.
 trap 'exit_cleanup livepatch_sample livepatch_conflict_cumulative livepatch_conflict_overlap livepatch_conflict_hotfix livepatch_callbacks_demo livepatch_callbacks_mod livepatch_callbacks_busymod livepatch_shadow_fix2 livepatch_shadow_fix1 livepatch_shadow_mod' EXIT INT TERM HUP
 
-# Kernel log lines since start_test that contain $1.
-log_with()
-{
-	case_log | grep -F -- "$1"
-}
-
 want_log()
 {
-	[[ -n $(log_with "$1") ]] || fail_case "no kernel log line with: $1"
+	case_log_has "$1" || fail_case "no kernel log line with: $1"
 }
 
 start_test "livepatch-sample patches /proc/cmdline"
@@ -62,7 +56,7 @@ want_log "livepatch_callbacks_demo: demo_pre_patch: livepatch_callbacks_mod (liv
 want_log "livepatch_callbacks_demo: demo_post_patch: vmlinux"
 load_mod livepatch_callbacks_busymod sleep_secs=1
 want_log "livepatch_callbacks_demo: demo_pre_patch: livepatch_callbacks_busymod (coming)"
-wait_for "[[ -n \$(log_with 'patched work function, not sleeping') ]]" ||
+wait_for "case_log_has 'patched work function, not sleeping'" ||
 	fail_case "the busy module did not run the patched work function"
 unload_mod livepatch_callbacks_mod
 want_log "livepatch_callbacks_demo: demo_post_unpatch: livepatch_callbacks_mod (going)"
@@ -81,18 +75,18 @@ pass_case
 
 start_test "shadow samples: fix1 stops the leak, cumulative fix2 takes over"
 load_mod livepatch_shadow_mod
-wait_for "[[ -n \$(log_with 'created a widget, label leaked') ]]" ||
+wait_for "case_log_has 'created a widget, label leaked'" ||
 	fail_case "the leaky module creates no widgets"
 load_lp livepatch_shadow_fix1
-wait_for "[[ -n \$(log_with 'label kept in a shadow variable') ]]" ||
+wait_for "case_log_has 'label kept in a shadow variable'" ||
 	fail_case "fix1 is not creating widgets"
-wait_for "[[ -n \$(log_with 'destroyed a widget and its label') ]]" ||
+wait_for "case_log_has 'destroyed a widget and its label'" ||
 	fail_case "fix1 is not freeing labels"
 load_lp livepatch_shadow_fix2
 wait_for "[[ ! -e $KLP_SYSFS/livepatch_shadow_fix1 ]]" ||
 	fail_case "fix2 did not replace fix1"
 unload_lp livepatch_shadow_fix1
-wait_for "[[ -n \$(log_with 'destroyed a widget checked') ]]" ||
+wait_for "case_log_has 'destroyed a widget checked'" ||
 	fail_case "fix2 is not counting checks"
 disable_lp livepatch_shadow_fix2
 unload_lp livepatch_shadow_fix2

@@ -91,7 +91,7 @@ log "% insmod livepatch-shadow-fix2.ko"
 insmod "$DIR/livepatch-shadow-fix2.ko" 2>/dev/null &&
 	fail_case "livepatch-shadow-fix2 loaded on top of fix1"
 assert_absent "$KLP_SYSFS/livepatch_shadow_fix2"
-[[ -n $(log_with "Function 'dummy_free,1' in object 'livepatch_shadow_mod' has already been livepatched.") ]] ||
+case_log_has "Function 'dummy_free,1' in object 'livepatch_shadow_mod' has already been livepatched." ||
 	fail_case "no conflict message for dummy_free"
 disable_lp livepatch_shadow_fix1
 unload_mod livepatch_shadow_fix1

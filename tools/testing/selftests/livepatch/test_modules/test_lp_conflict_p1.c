@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_lp_conflict_p1.c - the first of three identical livepatch modules of
- * the conflict tests (test-conflicts.sh).  What it patches is chosen by
+ * the conflict tests (test-conflicts*.sh).  What it patches is chosen by
  * its parameters funcs= and replace=; the code and its description are in
  * test_lp_conflict.h.
  */
