@@ -134,7 +134,12 @@ struct klp_state {
  * @mod:	the livepatch module (THIS_MODULE)
  * @objs:	array of objects to patch, ended by a zeroed entry
  * @states:	optional array of system states, ended by a zeroed entry
- * @replace:	atomic replace: take over from every enabled patch
+ * @replace:	atomic replace: take over from every active patch of the
+ *		same @replace_set
+ * @replace_set: the set of cumulative patches the patch belongs to (0 by
+ *		default), fixed once the patch is handed over.  An atomic
+ *		replace takes over from its own set only; no patch may change
+ *		a function or hold a state that a patch of another set has.
  * @list:	internal: entry in the list of active patches
  * @kobj:	internal: sysfs directory /sys/kernel/livepatch/<module>
  * @obj_list:	internal: every klp_object of the patch, static or dynamic
@@ -150,6 +155,7 @@ struct klp_patch {
 	struct klp_object *objs;
 	struct klp_state *states;
 	bool replace;
+	unsigned int replace_set;
 
 	/* internal */
 	struct list_head list;

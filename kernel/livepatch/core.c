@@ -17,7 +17,10 @@
  * is already patched (by name, and by address once resolved, which also
  * catches aliases).  Patches can therefore be disabled in any order.
  * Only an atomic-replace patch may redirect a function someone else
- * redirects, and only until its transition completes.
+ * redirects, and only until its transition completes.  Patches belong to
+ * replace sets (patch->replace_set, 0 by default): an atomic replace takes
+ * over from the active patches of its own set only, and a function that a
+ * patch of another set changes is refused to every patch, replace or not.
  *
  * Locking: klp_mutex protects the patch list, every patch, object and func
  * field marked internal, the ftrace hooks (patch.c) and the transition
@@ -367,7 +370,8 @@ static void klp_clear_object_relocs(struct klp_patch *patch,
 /* ---- sysfs -------------------------------------------------------------- */
 
 /*
- * /sys/kernel/livepatch/<patch>/{enabled,transition,force,replace,stack_order}
+ * /sys/kernel/livepatch/<patch>/{enabled,transition,force,replace,replace_set,
+ *				  stack_order}
  * /sys/kernel/livepatch/<patch>/<object>/patched
  * /sys/kernel/livepatch/<patch>/<object>/<function,sympos>/
  */
@@ -446,6 +450,12 @@ static ssize_t replace_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%d\n", klp_kobj_patch(kobj)->replace);
 }
 
+static ssize_t replace_set_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", klp_kobj_patch(kobj)->replace_set);
+}
+
 static ssize_t stack_order_show(struct kobject *kobj,
 				struct kobj_attribute *attr, char *buf)
 {
@@ -482,6 +492,8 @@ static struct kobj_attribute klp_attr_force =
 	__ATTR(force, 0200, NULL, force_store);
 static struct kobj_attribute klp_attr_replace =
 	__ATTR(replace, 0444, replace_show, NULL);
+static struct kobj_attribute klp_attr_replace_set =
+	__ATTR(replace_set, 0444, replace_set_show, NULL);
 static struct kobj_attribute klp_attr_stack_order =
 	__ATTR(stack_order, 0444, stack_order_show, NULL);
 static struct kobj_attribute klp_attr_patched =
@@ -490,7 +502,7 @@ static struct kobj_attribute klp_attr_patched =
 static struct attribute *klp_patch_attrs[] = {
 	&klp_attr_enabled.attr, &klp_attr_transition.attr,
 	&klp_attr_force.attr, &klp_attr_replace.attr,
-	&klp_attr_stack_order.attr, NULL
+	&klp_attr_replace_set.attr, &klp_attr_stack_order.attr, NULL
 };
 ATTRIBUTE_GROUPS(klp_patch);
 
@@ -652,14 +664,30 @@ static int klp_check_patch_shape(struct klp_patch *patch)
 	return klp_check_states(patch);
 }
 
-static void klp_report_conflict(const char *old_name, unsigned long sympos,
-				const char *objname, struct klp_patch *owner)
+/*
+ * May @patch change a function that @owner changes?  Only as an atomic
+ * replace of the same set, which takes over from @owner.
+ */
+static bool klp_may_take_over(struct klp_patch *patch,
+			      struct klp_patch *owner)
+{
+	return patch->replace && klp_same_set(patch, owner);
+}
+
+static void klp_report_conflict(struct klp_patch *patch, const char *old_name,
+				unsigned long sympos, const char *objname,
+				struct klp_patch *owner)
 {
 	pr_err("Function '%s,%lu' in object '%s' has already been livepatched.\n",
 	       old_name, sympos, objname);
 	pr_err("Use cumulative livepatches for dependent changes.\n");
-	pr_err("Function '%s,%lu' in object '%s' is patched by '%s': replace it with a cumulative patch or disable it first.\n",
-	       old_name, sympos, objname, owner->mod->name);
+	if (!klp_same_set(owner, patch))
+		pr_err("Function '%s,%lu' in object '%s' is patched by '%s' of replace set %u: only a patch of that set may change it.\n",
+		       old_name, sympos, objname, owner->mod->name,
+		       owner->replace_set);
+	else
+		pr_err("Function '%s,%lu' in object '%s' is patched by '%s': replace it with a cumulative patch or disable it first.\n",
+		       old_name, sympos, objname, owner->mod->name);
 }
 
 /* The active patch that patches the function @obj/@func names, if any. */
@@ -698,9 +726,10 @@ static struct klp_patch *klp_owner_by_addr(void *addr)
 }
 
 /*
- * A patch that is not an atomic replace may not touch a function that an
- * active patch changes.  By name here, so that objects not loaded yet are
- * covered; by address in klp_check_object_addrs() once they are.
+ * A patch may not touch a function that an active patch changes, unless
+ * it is an atomic replace of the same set.  By name here, so that objects
+ * not loaded yet are covered; by address in klp_check_object_addrs() once
+ * they are.
  */
 static int klp_check_conflicts(struct klp_patch *patch)
 {
@@ -708,14 +737,11 @@ static int klp_check_conflicts(struct klp_patch *patch)
 	struct klp_func *func;
 	struct klp_patch *owner;
 
-	if (patch->replace)
-		return 0;
-
 	klp_for_each_object_static(patch, obj) {
 		klp_for_each_func_static(obj, func) {
 			owner = klp_owner_by_name(obj, func);
-			if (owner) {
-				klp_report_conflict(func->old_name,
+			if (owner && !klp_may_take_over(patch, owner)) {
+				klp_report_conflict(patch, func->old_name,
 						    klp_sympos(func),
 						    klp_obj_name(obj), owner);
 				return -EINVAL;
@@ -793,25 +819,40 @@ static int klp_check_object_aliases(struct klp_patch *patch,
 	return err;
 }
 
-/* Resolved functions must not be redirected by anyone else already. */
+/*
+ * Resolved functions must not be redirected by anyone else already, unless
+ * @patch is an atomic replace taking over from the owner, of its own set.
+ */
 static int klp_check_object_addrs(struct klp_patch *patch,
 				  struct klp_object *obj)
 {
+	struct klp_func *func, *tmp;
 	struct klp_patch *owner;
-	struct klp_func *func;
 	int err;
 
 	err = klp_check_object_aliases(patch, obj);
-	if (err || patch->replace)
+	if (err)
 		return err;
 
-	klp_for_each_func(obj, func) {
+	klp_for_each_func_safe(obj, func, tmp) {
 		if (!klp_ops_lookup(func->old_func))
 			continue;
 		owner = klp_owner_by_addr(func->old_func);
 		if (WARN_ON_ONCE(!owner))
 			return -EINVAL;
-		klp_report_conflict(func->old_name, klp_sympos(func),
+		if (klp_may_take_over(patch, owner))
+			continue;
+		/*
+		 * A nop for code that another set's patch redirects: the
+		 * patch of our set that named it never got that code (an
+		 * alias, see klp_apply_to_coming_module()), so there is
+		 * nothing to undo.
+		 */
+		if (func->nop) {
+			klp_drop_redundant_nop(func);
+			continue;
+		}
+		klp_report_conflict(patch, func->old_name, klp_sympos(func),
 				    klp_obj_name(obj), owner);
 		/* Told apart from other errors by klp_module_coming(). */
 		return -EEXIST;
@@ -915,7 +956,8 @@ static struct klp_func *klp_new_nop(struct klp_object *obj,
 
 /*
  * An atomic-replace patch gets a nop for every function that an active
- * patch changes and it does not, so that its transition undoes them.
+ * patch of its set changes and it does not, so that its transition undoes
+ * them.
  */
 static int klp_add_nop_funcs(struct klp_patch *patch)
 {
@@ -924,6 +966,8 @@ static int klp_add_nop_funcs(struct klp_patch *patch)
 	struct klp_patch *old;
 
 	klp_for_each_active_patch(old) {
+		if (!klp_same_set(old, patch))
+			continue;
 		klp_for_each_object(old, old_obj) {
 			obj = klp_patch_find_object(patch, old_obj);
 			if (!obj)
@@ -1023,8 +1067,9 @@ void klp_release_patch_async(struct klp_patch *patch, bool was_live)
 }
 
 /*
- * Free the patches an atomic replace took over from (all before it).
- * Their entries left the hooks that the replace keeps without any wait.
+ * Free the patches an atomic replace took over from (those of its set
+ * before it).  Their entries left the hooks that the replace keeps
+ * without any wait.
  */
 void klp_release_replaced_patches(struct klp_patch *new_patch)
 {
@@ -1033,11 +1078,12 @@ void klp_release_replaced_patches(struct klp_patch *new_patch)
 	klp_for_each_active_patch_safe(old, tmp) {
 		if (old == new_patch)
 			return;
-		klp_release_patch_async(old, true);
+		if (klp_same_set(old, new_patch))
+			klp_release_patch_async(old, true);
 	}
 }
 
-/* The patches before @new_patch stop redirecting; @new_patch has it all. */
+/* The patches @new_patch replaces stop redirecting: it has it all. */
 void klp_retire_replaced_patches(struct klp_patch *new_patch)
 {
 	struct klp_patch *old;
@@ -1045,6 +1091,8 @@ void klp_retire_replaced_patches(struct klp_patch *new_patch)
 	klp_for_each_active_patch(old) {
 		if (old == new_patch)
 			return;
+		if (!klp_same_set(old, new_patch))
+			continue;
 		old->enabled = false;
 		klp_restore_patch(old);
 	}
@@ -1276,9 +1324,10 @@ err:
  * the patched state starts; it completes in the background.  Objects that
  * are modules not loaded yet are patched when they load.
  *
- * A patch that is not an atomic replace (@patch->replace) and changes a
- * function already changed by an active patch is refused: dependent changes
- * go into one cumulative patch.
+ * A patch that changes a function already changed by an active patch is
+ * refused, unless it is an atomic replace (@patch->replace) of the same
+ * replace set (@patch->replace_set): dependent changes go into one
+ * cumulative patch, and each set upgrades its own.
  *
  * Return: 0 on success; otherwise a negative errno and nothing of the
  * patch remains: -EINVAL for a malformed, conflicting or incompatible

@@ -18,6 +18,12 @@ extern struct list_head klp_patches;
 #define klp_for_each_active_patch(patch)	\
 	list_for_each_entry(patch, &klp_patches, list)
 
+/* An atomic replace takes over from the patches of its own set only. */
+static inline bool klp_same_set(struct klp_patch *a, struct klp_patch *b)
+{
+	return a->replace_set == b->replace_set;
+}
+
 void klp_release_patch_async(struct klp_patch *patch, bool was_live);
 void klp_release_replaced_patches(struct klp_patch *new_patch);
 void klp_retire_replaced_patches(struct klp_patch *new_patch);

@@ -617,7 +617,7 @@ int klp_redirect_object(struct klp_object *obj)
 		}
 		ops = klp_ops_lookup(func->old_func);
 		if (ops) {
-			/* Only an atomic-replace patch may stack (see core.c). */
+			/* Only a replace of the owner's set stacks (core.c). */
 			list_add_rcu(&func->stack_node, &ops->func_stack);
 			stacked[nr_stacked++] = func;
 			continue;

@@ -24,8 +24,9 @@ struct klp_hook_group;
  *
  * Since non-replace patches may not overlap, @func_stack holds one entry,
  * except while an atomic-replace patch takes over: then the new patch's
- * entry sits in front of the entry of the patch it replaces, and tasks not
- * yet switched keep using the second one.
+ * entry sits in front of the entry of the patch of its replace set that it
+ * replaces, and tasks not yet switched keep using the second one.  Entries
+ * of two replace sets never share a function.
  */
 struct klp_ops {
 	struct hlist_node hnode;

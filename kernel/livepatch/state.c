@@ -5,7 +5,9 @@
  * A patch may record that it changed something about the running system
  * (a struct klp_state with an id and a version) so that the patches after
  * it know what they inherit.  An atomic-replace patch must take over every
- * state the enabled patches hold, at the same or a newer version.
+ * state the enabled patches of its replace set hold, at the same or a newer
+ * version.  A state belongs to one set: a patch of another set may not
+ * hold it, and states are handed on within a set only.
  *
  * Locking: callers hold klp_mutex, directly or by running from a callback.
  */
@@ -44,8 +46,9 @@ EXPORT_SYMBOL_GPL(klp_get_state);
  * @id: the state's identifier
  *
  * Meant for the callbacks of the patch being enabled, to take over what
- * earlier patches did.  Looks at the patches enabled before the one in
- * transition and returns the state from the most recent one that has it.
+ * earlier patches did.  Looks at the patches of its replace set enabled
+ * before the one in transition and returns the state from the most recent
+ * one that has it.
  *
  * Return: the state, or NULL when no earlier patch has it (or, with a
  * warning, when no transition is in progress).
@@ -61,6 +64,8 @@ struct klp_state *klp_get_prev_state(unsigned long id)
 	klp_for_each_active_patch(patch) {
 		if (patch == klp_transition_patch)
 			break;
+		if (!klp_same_set(patch, klp_transition_patch))
+			continue;
 		state = klp_get_state(patch, id);
 		if (state)
 			found = state;
@@ -96,15 +101,23 @@ int klp_check_states(struct klp_patch *patch)
 	return 0;
 }
 
-/* Can @patch live with @old, a state of an enabled patch? */
-static bool klp_state_fits(struct klp_patch *patch, struct klp_state *old)
+/* Can @patch live with @old_state, a state of @owner, an active patch? */
+static bool klp_state_fits(struct klp_patch *patch, struct klp_patch *owner,
+			   struct klp_state *old_state)
 {
-	struct klp_state *state = klp_get_state(patch, old->id);
+	struct klp_state *state = klp_get_state(patch, old_state->id);
 
+	if (!klp_same_set(owner, patch)) {
+		if (state)
+			pr_err("patch '%s': state %lu is held by patch '%s' of replace set %u\n",
+			       patch->mod->name, state->id, owner->mod->name,
+			       owner->replace_set);
+		return !state;
+	}
 	if (!state)
 		/* Replacing the owner without taking the state over loses it. */
 		return !patch->replace;
-	return state->version >= old->version;
+	return state->version >= old_state->version;
 }
 
 /**
@@ -112,7 +125,7 @@ static bool klp_state_fits(struct klp_patch *patch, struct klp_state *old)
  * @patch: the patch about to be enabled
  *
  * Return: true unless @patch would drop or downgrade the state of an
- * enabled patch.
+ * active patch of its replace set, or hold a state of another set.
  */
 bool klp_states_compatible(struct klp_patch *patch)
 {
@@ -121,7 +134,7 @@ bool klp_states_compatible(struct klp_patch *patch)
 
 	klp_for_each_active_patch(old)
 		klp_for_each_state(old, state)
-			if (!klp_state_fits(patch, state))
+			if (!klp_state_fits(patch, old, state))
 				return false;
 	return true;
 }

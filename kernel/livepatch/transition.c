@@ -590,8 +590,8 @@ static void klp_force_switch(struct task_struct *task)
  *
  * The admin's last resort for a transition that cannot finish.  Tasks may
  * still run code of a patch module that is gone from the stack of patches,
- * so such modules (the disabled patch, or those an atomic replace took over
- * from) are marked forced and are never released.
+ * so such modules (the disabled patch, or those of its set that an atomic
+ * replace took over from) are marked forced and are never released.
  */
 void klp_force_all_tasks(void)
 {
@@ -605,7 +605,8 @@ void klp_force_all_tasks(void)
 		klp_transition_patch->forced = true;
 	} else if (klp_transition_patch->replace) {
 		klp_for_each_active_patch(patch)
-			if (patch != klp_transition_patch)
+			if (patch != klp_transition_patch &&
+			    klp_same_set(patch, klp_transition_patch))
 				patch->forced = true;
 	}
 

@@ -118,6 +118,39 @@ run cat /proc/cmdline
 [[ $(cat /proc/cmdline) != *patched* ]] ||
 	problem "/proc/cmdline is still patched"
 
+say "Two owners, two replace sets: the kernel team's (1) and a vendor's (2)"
+run modprobe livepatch-sets-kernel
+wait_settled livepatch_sets_kernel
+
+say "The vendor may not change a function of the kernel team's set"
+mark_log
+run modprobe livepatch-sets-vendor overreach=1
+[[ ! -e $KLP/livepatch_sets_vendor ]] ||
+	problem "the vendor's overreaching patch was not refused"
+echo "kernel log:"
+klp_log_since_mark
+
+say "The vendor's own cumulative patch loads beside the kernel team's"
+run modprobe livepatch-sets-vendor
+wait_settled livepatch_sets_vendor
+run "grep -H . $KLP/*/replace_set"
+run cat /proc/cmdline /proc/version
+
+say "The kernel team upgrades its cumulative patch; the vendor's stays"
+run modprobe livepatch-sets-kernel-v2
+wait_settled livepatch_sets_kernel_v2
+wait_gone $KLP/livepatch_sets_kernel
+run ls $KLP
+run cat /proc/cmdline /proc/loadavg /proc/version
+[[ $(cat /proc/version) == *"vendor team"* ]] ||
+	problem "the vendor's patch of /proc/version is gone"
+run rmmod livepatch_sets_kernel
+for p in livepatch_sets_kernel_v2 livepatch_sets_vendor; do
+	run "echo 0 > $KLP/$p/enabled"
+	wait_gone "$KLP/$p"
+	run rmmod "$p"
+done
+
 if [[ $failed -ne 0 ]]; then
 	say "demo FAILED"
 	exit 1

@@ -16,9 +16,11 @@ MOD_B=test_lp_mod_b
 REPLACE=test_lp_replace
 # test_lp_mod_b under another name: the forced replace pins it.
 FORCED_B=test_lp_forced_b
+# A patch of another replace set, which no replace here may touch.
+OTHER_SET=test_lp_conflict_p3
 
 setup_config
-trap 'exit_cleanup test_lp_replace test_lp_mod_a test_lp_mod_b test_lp_forced_b test_lp_target' EXIT INT TERM HUP
+trap 'exit_cleanup test_lp_replace test_lp_mod_a test_lp_mod_b test_lp_forced_b test_lp_conflict_p3 test_lp_target' EXIT INT TERM HUP
 
 start_test "atomic replace of one patch"
 load_mod $TARGET
@@ -194,11 +196,13 @@ done
 
 # Forced, the replace completes while the kthread still runs the replaced
 # patch's code: that patch goes from sysfs, but its module must stay.
+# The patch of replace set 1 is neither replaced nor pinned.
 start_test "a forced replace pins the module of a patch it took over from"
 [[ -e /sys/module/$FORCED_B ]] &&
 	fail_case "$FORCED_B is still loaded from an earlier run: reboot first"
 load_mod $TARGET
 load_lp $FORCED_B sleep=1
+load_lp $OTHER_SET replace_set=1 funcs=version_proc_show
 set_target_hold 1
 load_lp_nowait $REPLACE sleep=1
 let_retries_run
@@ -211,6 +215,7 @@ wait_replaced $FORCED_B
 assert_target a $REPLACE
 assert_target b original
 assert_eq "refcnt of $FORCED_B" 1 "$(value_of /sys/module/$FORCED_B/refcnt)"
+assert_sysfs "$OTHER_SET/enabled" 1
 log "% rmmod $FORCED_B"
 err=$(rmmod $FORCED_B 2>&1) && fail_case "rmmod $FORCED_B succeeded"
 log "$err"
@@ -219,10 +224,13 @@ wait_for "file_is /sys/module/$TARGET/parameters/sleeping N" ||
 	fail_case "the kthread of $TARGET did not wake up"
 disable_lp $REPLACE
 unload_lp $REPLACE
+disable_lp $OTHER_SET
+unload_lp $OTHER_SET
 unload_mod $TARGET
 check_result "% modprobe $TARGET
 $TARGET: init, a: original
 $(lp_load_log $FORCED_B sleep=1)
+$(lp_load_log $OTHER_SET replace_set=1 funcs=version_proc_show)
 % echo 1 > /sys/module/$TARGET/parameters/hold
 % modprobe $REPLACE sleep=1
 $(patching_started_log $REPLACE)
@@ -234,6 +242,8 @@ rmmod: ERROR: Module $FORCED_B is in use
 % echo 0 > /sys/module/$TARGET/parameters/hold
 $(unpatching_log $REPLACE)
 % rmmod $REPLACE
+$(unpatching_log $OTHER_SET)
+% rmmod $OTHER_SET
 % rmmod $TARGET
 $TARGET: exit"
 

@@ -8,7 +8,7 @@
 
 setup_config
 # Patches first: a module stays while a patch covers it.
-trap 'exit_cleanup livepatch_sample livepatch_conflict_cumulative livepatch_conflict_overlap livepatch_conflict_hotfix livepatch_callbacks_demo livepatch_callbacks_mod livepatch_callbacks_busymod livepatch_shadow_fix2 livepatch_shadow_fix1 livepatch_shadow_mod' EXIT INT TERM HUP
+trap 'exit_cleanup livepatch_sets_kernel_v2 livepatch_sets_vendor livepatch_sets_kernel livepatch_sample livepatch_conflict_cumulative livepatch_conflict_overlap livepatch_conflict_hotfix livepatch_callbacks_demo livepatch_callbacks_mod livepatch_callbacks_busymod livepatch_shadow_fix2 livepatch_shadow_fix1 livepatch_shadow_mod' EXIT INT TERM HUP
 
 want_log()
 {
@@ -46,6 +46,25 @@ load_lp livepatch_conflict_overlap
 assert_eq "/proc/cmdline" "patched by livepatch-conflict-overlap" "$(value_of /proc/cmdline)"
 disable_lp livepatch_conflict_overlap
 unload_lp livepatch_conflict_overlap
+pass_case
+
+start_test "replace-set samples: each team upgrades its own set"
+load_lp livepatch_sets_kernel
+load_failing_mod livepatch_sets_vendor overreach=1
+assert_absent "$KLP_SYSFS/livepatch_sets_vendor"
+want_log "is patched by 'livepatch_sets_kernel' of replace set 1: only a patch of that set may change it."
+load_lp livepatch_sets_vendor
+assert_sysfs livepatch_sets_kernel/replace_set 1
+assert_sysfs livepatch_sets_vendor/replace_set 2
+load_lp livepatch_sets_kernel_v2
+wait_replaced livepatch_sets_kernel
+assert_eq "/proc/cmdline" "patched by the kernel team, version 2" "$(value_of /proc/cmdline)"
+assert_eq "/proc/version" "Linux version patched by the vendor team" "$(value_of /proc/version)"
+unload_lp livepatch_sets_kernel
+disable_lp livepatch_sets_vendor
+disable_lp livepatch_sets_kernel_v2
+unload_lp livepatch_sets_vendor
+unload_lp livepatch_sets_kernel_v2
 pass_case
 
 start_test "callbacks demo with its target modules"

@@ -11,6 +11,8 @@
  *	(default 0).  Repeating a name is allowed: the core must refuse it.
  *   replace=1
  *	make the patch an atomic replace (klp_patch.replace).
+ *   replace_set=N
+ *	put the patch in replace set N (klp_patch.replace_set, default 0).
  *
  * What the replacements do:
  *   version_proc_show(), loadavg_proc_show(): /proc/version and
@@ -89,6 +91,10 @@ MODULE_PARM_DESC(funcs, "functions to patch: NAME[@SYMPOS],...");
 static bool replace;
 module_param(replace, bool, 0444);
 MODULE_PARM_DESC(replace, "atomic replace patch (default: false)");
+
+static unsigned int replace_set;
+module_param(replace_set, uint, 0444);
+MODULE_PARM_DESC(replace_set, "replace set of the patch (default: 0)");
 
 /*
  * The objects a patch may have, vmlinux first; each function array is
@@ -195,6 +201,7 @@ static int test_lp_conflict_build(void)
 			test_lp_conflict_funcs[i];
 	}
 	test_lp_conflict_patch.replace = replace;
+	test_lp_conflict_patch.replace_set = replace_set;
 	return 0;
 }
 

@@ -7,6 +7,7 @@
  *   version  version of the patch's state TEST_LP_STATE_ID; 0: no state
  *   second   version of a second state, TEST_LP_STATE_ID + 1; 0: none
  *   replace  make the patch an atomic replace
+ *   replace_set  the patch's replace set (default 0)
  *   sleep    also replace test_lp_target_sleep(), so that the transition
  *            waits while test_lp_target's kthread is held in there
  *
@@ -44,6 +45,10 @@ MODULE_PARM_DESC(second, "Version of a second state; 0: none");
 static bool replace;
 module_param(replace, bool, 0444);
 MODULE_PARM_DESC(replace, "Atomic replace");
+
+static uint replace_set;
+module_param(replace_set, uint, 0444);
+MODULE_PARM_DESC(replace_set, "Replace set of the patch (default: 0)");
 
 static bool sleep;
 module_param(sleep, bool, 0444);
@@ -148,6 +153,7 @@ static int __init test_lp_state_init(void)
 	struct klp_state *state = test_lp_state_states;
 
 	test_lp_state_patch.replace = replace;
+	test_lp_state_patch.replace_set = replace_set;
 	if (sleep) {
 		test_lp_state_funcs[1].old_name = "test_lp_target_sleep";
 		test_lp_state_funcs[1].new_func = test_lp_state_sleep;
