@@ -372,7 +372,7 @@ make_initramfs()
 	# its own beyond what the tools above brought, and a static program
 	# starts three times as fast on the debug kernel.
 	local helper
-	for helper in fail_nth kmsg_records; do
+	for helper in fail_nth kmsg_records getpid_loop; do
 		cc -O2 -Wall -static -o "$st/livepatch/$helper" "$SCRIPT_DIR/$helper.c" ||
 			die "cannot build $helper"
 	done
