@@ -162,6 +162,20 @@ clean_up()
 	done
 }
 
+# dump_stacks PGID - the state and kernel stack of each process of
+# process group PGID
+dump_stacks()
+{
+	local pid comm state
+
+	for pid in $(pgrep -g "$1"); do
+		read -r comm <"/proc/$pid/comm" 2>/dev/null || continue
+		state=$(grep '^State:' "/proc/$pid/status" 2>/dev/null)
+		echo "# stuck? $pid $comm ${state#State:}"
+		sed 's/^/#     /' "/proc/$pid/stack" 2>/dev/null
+	done
+}
+
 # processes_started - how many processes the kernel has started since boot
 processes_started()
 {
@@ -217,8 +231,13 @@ run_test()
 		cd "$dir" || exit 1
 		timeout -k 10 "$limit" "./${plan_test[i]}" &
 		pgid=$!
+		# Where a test that hangs is stuck: its processes' kernel
+		# stacks, just before the time limit.
+		( nap $((limit - 2)); dump_stacks "$pgid" ) &
+		watchdog=$!
 		wait "$pgid"
 		rc=$?
+		kill "$watchdog" 2>/dev/null
 		# Give processes that are on their way out a moment to go.
 		for _ in 1 2 3 4 5 6 7 8 9 10; do
 			pgrep -g "$pgid" >/dev/null || break

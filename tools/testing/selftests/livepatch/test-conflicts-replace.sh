@@ -130,11 +130,18 @@ assert_sysfs "$P2/stack_order" 1
 unload_lp $P3
 load_lp $P1 funcs=version_proc_show
 assert_sysfs "$P1/stack_order" 2
-disable_lp $P2
-assert_sysfs "$P1/stack_order" 1
+# One in the middle: those after it move up.
+load_lp $P3 funcs=$FUNC_A
+assert_sysfs "$P3/stack_order" 3
 disable_lp $P1
+assert_sysfs "$P2/stack_order" 1
+assert_sysfs "$P3/stack_order" 2
+disable_lp $P2
+assert_sysfs "$P3/stack_order" 1
+disable_lp $P3
 unload_lp $P1
 unload_lp $P2
+unload_lp $P3
 unload_mod $TARGET
 [[ $(value_of /proc/loadavg) == "$P2" ]] && fail_case "/proc/loadavg still patched"
 check_result "% modprobe $TARGET
@@ -150,8 +157,12 @@ $(unpatching_log $P3)
 % rmmod $P3
 % modprobe $P1 funcs=version_proc_show
 $(patching_log $P1)
-$(unpatching_log $P2)
+% modprobe $P3 funcs=$FUNC_A
+$(patching_log $P3)
 $(unpatching_log $P1)
+$(unpatching_log $P2)
+$(unpatching_log $P3)
 % rmmod $P1
 % rmmod $P2
+% rmmod $P3
 % rmmod $TARGET"
