@@ -24,9 +24,9 @@
 # hangs or oopses on the int3 left there, with upstream's core as with
 # ours.)
 #
-# STRESS_CYCLES (default 300) and STRESS_SECONDS (default 15) bound the
-# number of cycles and the time they may take, whichever comes first;
-# "make soak" runs thousands of cycles.
+# STRESS_CYCLES (default 300) and STRESS_SECONDS (default 15, 25 on the
+# debug kernel) bound the number of cycles and the time they may take,
+# whichever comes first; "make soak" runs thousands of cycles.
 # The transition times printed are those of the plain cycles: from the
 # return of modprobe to transition 0, and from "echo 0 > enabled" to the
 # patch's sysfs directory gone.
@@ -40,6 +40,8 @@ PARAMS=/sys/module/$TARGET/parameters
 PROC_FILE=/proc/$TARGET
 MAX_CYCLES=${STRESS_CYCLES:-300}
 TIME_BUDGET=${STRESS_SECONDS:-15}
+# The debug kernel needs about 4 s a cycle.
+[[ -n ${VMTEST_DEBUG:-} ]] && TIME_BUDGET=${STRESS_SECONDS:-25}
 NR_READERS=3
 # At least one cycle of each kind, however slow the machine.
 MIN_CYCLES=5
