@@ -102,10 +102,7 @@ check_result_except()
 	local pattern=$1 expected=$2 got
 
 	got=$(new_log_lines | grep -v -e "$pattern")
-	[[ $got == "$expected" ]] ||
-		fail_case "$(diff -u --label expected --label got \
-			<(echo "$expected") <(echo "$got"))"
-	pass_case
+	compare_log "$expected" "$got"
 }
 
 # count_log_lines FIXED_STRING - how many new log lines contain it.

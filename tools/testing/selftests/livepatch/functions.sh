@@ -676,16 +676,23 @@ pass_case()
 	printf 'ok (%d.%02d s)\n' $((us / 1000000)) $((us % 1000000 / 10000))
 }
 
+# compare_log EXPECTED GOT - the case passes if the log lines GOT are
+# EXPECTED, and fails with their difference otherwise
+compare_log()
+{
+	[[ $2 == "$1" ]] ||
+		fail_case "$(diff -u --label expected --label got \
+			<(echo "$1") <(echo "$2"))"
+	pass_case
+}
+
 # check_result EXPECTED - the new log lines must be exactly EXPECTED
 check_result()
 {
 	local expected=$1 got
 
 	new_log_lines_into got
-	[[ $got == "$expected" ]] ||
-		fail_case "$(diff -u --label expected --label got \
-			<(echo "$expected") <(echo "$got"))"
-	pass_case
+	compare_log "$expected" "$got"
 }
 
 # check_result_unordered EXPECTED - check_result for a case whose log lines
@@ -697,10 +704,7 @@ check_result_unordered()
 
 	expected=$(sort <<<"$1")
 	got=$(new_log_lines | sort)
-	[[ $got == "$expected" ]] ||
-		fail_case "$(diff -u --label expected --label got \
-			<(echo "$expected") <(echo "$got"))"
-	pass_case
+	compare_log "$expected" "$got"
 }
 
 # check_log_contains LINE... - each LINE must be among the new log lines

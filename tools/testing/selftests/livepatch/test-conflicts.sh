@@ -282,7 +282,4 @@ $(modprobe_error $P1 'Invalid argument')
 % modprobe $P1 funcs=$FUNC_B,$FUNC_B_ALIAS
 $(modprobe_error $P1 'Invalid argument')
 % rmmod $TARGET"
-[[ $got == "$expected" ]] ||
-	fail_case "$(diff -u --label expected --label got \
-		<(echo "$expected") <(echo "$got"))"
-pass_case
+compare_log "$expected" "$got"

@@ -26,10 +26,7 @@ check_result_nopointers()
 
 	got=$(new_log_lines |
 		sed -E 's/<([0-9a-f]{8,16}|\(____ptrval____\)), /<PTR, /')
-	[[ $got == "$expected" ]] ||
-		fail_case "$(diff -u --label expected --label got \
-			<(echo "$expected") <(echo "$got"))"
-	pass_case
+	compare_log "$expected" "$got"
 }
 
 setup_config

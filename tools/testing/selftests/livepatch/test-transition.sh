@@ -97,10 +97,7 @@ check_log()
 	local got
 
 	got=$(new_log_lines | grep -vx 'livepatch: signaling remaining tasks')
-	[[ $got == "$1" ]] ||
-		fail_case "$(diff -u --label expected --label got \
-			<(echo "$1") <(echo "$got"))"
-	pass_case
+	compare_log "$1" "$got"
 }
 
 ms()
