@@ -21,6 +21,24 @@ livepatch: Use cumulative livepatches for dependent changes.
 livepatch: Function '$1' in object '$2' is patched by '$3' of replace set $4: only a patch of that set may change it."
 }
 
+# assert_listing PATCH:SET... - what an admin tool that lists patches (the
+# kpatch CLI's "list", say) finds in sysfs: exactly these patches, each
+# enabled and settled, with its replace set
+assert_listing()
+{
+	local dir found=() want=("$@") set
+
+	for dir in "$KLP_SYSFS"/*; do
+		[[ -d $dir ]] || continue
+		if ! file_is "$dir/enabled" 1 || ! file_is "$dir/transition" 0; then
+			fail_case "${dir##*/} is listed but not enabled and settled"
+		fi
+		read_into set "$dir/replace_set"
+		found+=("${dir##*/}:$set")
+	done
+	assert_eq "the patches listed" "${want[*]}" "${found[*]}"
+}
+
 # shellcheck disable=SC2317 # run by the EXIT trap
 sets_cleanup()
 {
@@ -51,6 +69,7 @@ assert_reads "$TPARAM/a" $P2
 assert_sysfs "$P2/enabled" 1
 assert_sysfs "$P2/stack_order" 1
 assert_sysfs "$P3/stack_order" 2
+assert_listing $P2:2 $P3:1
 unload_lp $P1
 # Set 2's upgrade leaves set 1 alone.
 disable_lp $P2

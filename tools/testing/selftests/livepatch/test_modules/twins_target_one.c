@@ -14,6 +14,9 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
+/* Read only by test_lp_reloc_* patches, through livepatch relocations. */
+static char test_lp_twin_file[] __used = "one";
+
 /* __noipa: every read really calls the function, where a patch hooks it. */
 static __noipa const char *test_lp_twin(void)
 {
