@@ -40,7 +40,7 @@ cleanup()
 		sleep 0.2
 	done
 	for m in $P3 $P2 $P1 $TARGET; do
-		[[ -e /sys/module/$m ]] && rmmod "$m" 2>/dev/null
+		[[ -e /sys/module/$m ]] && fast_rmmod "$m" 2>/dev/null
 	done
 	restore_config
 }

@@ -82,7 +82,7 @@ plan()
 
 	for t in "$SELFTESTS/$dir"/test-*.sh; do
 		[[ -e $t ]] || continue
-		name=$(basename "$t")
+		name=${t##*/}
 		[[ -z $only || $only == *",$name,"* ]] || continue
 		plan_suite+=("$suite") plan_test+=("$name") plan_dir+=("$dir")
 		plan_skip+=("$(known_skip_reason "$suite" "$name")")

@@ -300,7 +300,7 @@ mod_load()
 mod_unload()
 {
 	wait_file "/sys/module/$1/refcnt" 0 || fail_case "module $1 stays in use"
-	rmmod "$1" || fail_case "rmmod $1 failed"
+	fast_rmmod "$1" || fail_case "rmmod $1 failed"
 }
 
 lp_disable()

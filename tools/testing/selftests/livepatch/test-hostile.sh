@@ -223,9 +223,9 @@ load_or_unload()
 	m=$(pick)
 	if [[ ! -e /sys/module/$m ]]; then
 		# shellcheck disable=SC2046 # the parameters are separate words
-		modprobe -q "$m" $(params_of "$m") 2>/dev/null
+		fast_modprobe -q "$m" $(params_of "$m") 2>/dev/null
 	elif [[ ! -e $KLP_SYSFS/$m ]]; then
-		rmmod "$m" 2>/dev/null
+		fast_rmmod "$m" 2>/dev/null
 	else
 		return 1
 	fi
@@ -293,7 +293,7 @@ done
 pinned=0
 for m in "${HOSTILE[@]}"; do
 	[[ -e /sys/module/$m ]] || continue
-	if rmmod "$m" 2>/dev/null; then
+	if fast_rmmod "$m" 2>/dev/null; then
 		continue
 	fi
 	# Only a patch whose forced transition may have left tasks in its

@@ -201,9 +201,9 @@ target_loop()
 
 	trap 'echo "$cycles $failures" >"$WORK/target"; exit 0' TERM
 	while :; do
-		modprobe -q $TARGET || failures=$((failures + 1))
+		fast_modprobe -q $TARGET || failures=$((failures + 1))
 		nap 0.$((RANDOM % 5))
-		flock "$WORK/lock" rmmod $TARGET 2>/dev/null ||
+		{ flock 9 && fast_rmmod $TARGET 2>/dev/null; } 9>"$WORK/lock" ||
 			failures=$((failures + 1))
 		cycles=$((cycles + 1))
 		nap 0.$((RANDOM % 3))
@@ -254,13 +254,13 @@ patch_loop()
 
 	trap 'echo "$cycles $failures $checks" >"$WORK/patches"; exit 0' TERM
 	while :; do
-		step modprobe -q $MOD_A
+		step fast_modprobe -q $MOD_A
 		step transition_done $MOD_A
 		step code_is a $MOD_A
-		step modprobe -q $MOD_B
+		step fast_modprobe -q $MOD_B
 		step transition_done $MOD_B
 		step code_is b $MOD_B
-		step modprobe -q $REPLACE
+		step fast_modprobe -q $REPLACE
 		step transition_done $REPLACE
 		step gone $MOD_A
 		step gone $MOD_B
@@ -269,7 +269,7 @@ patch_loop()
 		step eval "echo 0 >$KLP_SYSFS/$REPLACE/enabled"
 		step gone $REPLACE
 		step code_is a original
-		step rmmod $REPLACE $MOD_A $MOD_B
+		step fast_rmmod $REPLACE $MOD_A $MOD_B
 		cycles=$((cycles + 1))
 	done
 }

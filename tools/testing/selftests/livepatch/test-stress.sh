@@ -89,7 +89,7 @@ stats()
 
 load_stress_patch()
 {
-	modprobe $PATCH || fail_case "cycle $cycle: cannot load $PATCH"
+	fast_modprobe $PATCH || fail_case "cycle $cycle: cannot load $PATCH"
 	[[ -e $KLP_SYSFS/$PATCH ]] || fail_case "cycle $cycle: no $KLP_SYSFS/$PATCH"
 }
 
@@ -98,7 +98,7 @@ remove_cycle_mod()
 {
 	poll "file_is /sys/module/$1/refcnt 0" 10 ||
 		fail_case "cycle $cycle: $1 is still in use"
-	rmmod "$1" || fail_case "cycle $cycle: cannot remove $1"
+	fast_rmmod "$1" || fail_case "cycle $cycle: cannot remove $1"
 }
 
 # write_attr ATTR VALUE - write the patch's sysfs attribute
@@ -126,7 +126,7 @@ cleanup()
 	stop_readers
 	[[ -d $PARAMS ]] && echo 0 >"$PARAMS/hold"
 	teardown_mods "$REPLACE" "$PATCH"
-	rmmod "$TARGET" 2>/dev/null
+	fast_rmmod "$TARGET" 2>/dev/null
 	restore_config
 }
 

@@ -348,7 +348,8 @@ make_initramfs()
 		[[ $path == */sbin/* ]] && name=/usr/sbin/$tool
 		[[ -e $root$name ]] || ln -s "$path" "$root$name"
 	done
-	# Busybox only for poweroff: nothing else of it is used.
+	# Busybox for poweroff, and for the selftests' module loads and
+	# removals whose output no transcript shows (functions.sh).
 	if [[ -x /bin/busybox ]]; then
 		cp /bin/busybox "$root/usr/bin/busybox"
 	fi
