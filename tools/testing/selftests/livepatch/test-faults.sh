@@ -294,7 +294,7 @@ pass_with_summary()
 # modprobe that must succeed, quietly
 mod_load()
 {
-	modprobe "$@" || fail_case "modprobe $* failed"
+	fast_modprobe "$@" || fail_case "modprobe $* failed"
 }
 
 mod_unload()
@@ -493,6 +493,58 @@ lp_wait $FAULT
 lp_disable $FAULT
 mod_unload $FAULT
 end_op "shadow" "allocates"
+pass_with_summary
+
+# --- the shadow table's resize work -------------------------------------------------
+
+# kworkers_fail 0|1 - whether failslab may fail the slab allocations of the
+# unbound workqueues' workers (its task filter): the resize work of the
+# shadow table runs there
+kworkers_fail()
+{
+	local f comm
+
+	for f in /proc/[0-9]*/comm; do
+		read -r comm <"$f" 2>/dev/null || continue
+		[[ $comm == kworker/u* ]] &&
+			echo "$1" 2>/dev/null >"${f%comm}make-it-fail"
+	done
+	return 0
+}
+
+# The table grows from a work item, where no caller sees the failure: the
+# variables must stay where lookups find them, at the old size, and the
+# resize be asked for again (test_lp_shadow's "many" checks every lookup).
+start_test "the shadow table's resize work cannot allocate"
+read_kmsg
+# Slab for the smaller tables, pages for those past kmalloc's caches.
+for attr in failslab fail_page_alloc; do
+	set_fault_attr $DEBUGFS/$attr/task-filter Y
+	set_fault_attr $DEBUGFS/$attr/interval 1
+	set_fault_attr $DEBUGFS/$attr/times 20
+	set_fault_attr $DEBUGFS/$attr/probability 100
+done
+kworkers_fail 1
+mod_load test_lp_shadow test=many count=2000
+kworkers_fail 0
+echo 0 >$DEBUGFS/failslab/probability
+echo 0 >$DEBUGFS/fail_page_alloc/probability
+mod_unload test_lp_shadow
+read_kmsg
+fault_sites
+resize_faults=0
+for site in "${SITES[@]}"; do
+	[[ $site == klp_shadow_* ]] && resize_faults=$((resize_faults + 1))
+done
+((resize_faults > 0)) ||
+	fail_case "no fault reached the resize work (sites: ${SITES[*]:-none})"
+for line in "${KMSG[@]}"; do
+	[[ $line == "test_lp_shadow: FAIL: "* ]] && fail_case "$line"
+done
+printf '%s\n' "${KMSG[@]}" | grep -qxF "test_lp_shadow: test many: passed" ||
+	fail_case "test_lp_shadow's test many did not pass"
+check_kmsg_clean "in the resize work"
+summaries+=("resize work: ${#SITES[@]} faults in workers, $resize_faults in the shadow table's resize")
 pass_with_summary
 
 # --- afterwards --------------------------------------------------------------------------

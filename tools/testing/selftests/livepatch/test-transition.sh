@@ -329,7 +329,12 @@ $(unpatching_started_log $PATCH)
 $(transition_done_log $PATCH unpatching)
 % rmmod $PATCH"
 
-start_test "a user task asleep in the old function gets the fake signal"
+# The kthread, too, sleeps in the old function.  It leaves only when
+# something wakes it: the core's nudge of kthreads, at the same time.
+start_test "a user task and a kthread asleep in the old function: fake signal and wake-up"
+set_param kthread_wake_leaves 1
+set_param kthread_hold 1
+wait_for "file_is $PARAMS/kthread_inside 1" || fail_case "the kthread did not block"
 set_param read_hold 1
 out=$(mktemp --tmpdir lp-read.XXXXXX)
 cat "$PROC_FILE" >"$out" &
@@ -343,9 +348,13 @@ load_lp_nowait $PATCH
 let_retries_run
 assert_sysfs $PATCH/transition 1
 assert_state "$reader" "the reader in the old function" 0
+assert_eq "kthread in the gate" 1 "$(param kthread_inside)"
 # The core signals 15 s into the transition; wait_transition allows 60 s.
 wait_transition $PATCH
 t1=${EPOCHREALTIME//[!0-9]/}
+assert_eq "kthread in the gate after the wake-up" 0 "$(param kthread_inside)"
+assert_eq "kthread_hold after the wake-up" 0 "$(param kthread_hold)"
+set_param kthread_wake_leaves 0
 # The signal interrupted the read, the task switched on its way out, and
 # the restarted read() now waits in the new function.
 kill -0 "$reader" 2>/dev/null || fail_case "the reader is gone"
@@ -366,7 +375,7 @@ $(transition_done_log $PATCH patching)
 $(unpatching_started_log $PATCH)
 $(transition_done_log $PATCH unpatching)
 % rmmod $PATCH"
-echo "# transition held by the reader completed after $(ms $((t1 - t0))) ms"
+echo "# transition held by the reader and the kthread completed after $(ms $((t1 - t0))) ms"
 
 start_test "a forced unpatching transition pins the livepatch module"
 if [[ -e /sys/module/$FORCED ]]; then

@@ -19,11 +19,13 @@
 
 #include <linux/atomic.h>
 #include <linux/compiler.h>
+#include <linux/sched.h>
 #include <linux/wait.h>
 
 struct test_lp_trans_gate {
 	wait_queue_head_t wq;	/* woken when @hold changes */
 	bool hold;		/* tasks wait at the gate while set */
+	bool wake_leaves;	/* any wake-up ends the wait */
 	atomic_t inside;	/* tasks at the gate now */
 	int version;		/* version of the code last entered */
 };
@@ -34,18 +36,37 @@ struct test_lp_trans_gate {
 }
 
 /*
- * Wait, interruptibly, while the gate holds.  Returns @version, the
- * version of the calling code, or -ERESTARTSYS when a signal (a real one or
- * the fake signal of the livepatch core) interrupted the wait.
+ * One sleep at most: a wake-up that is no signal, such as the livepatch
+ * core's nudge of a kthread, ends it too, where wait_event would go back
+ * to sleep.
+ */
+static __always_inline void test_lp_trans_gate_sleep_once(struct test_lp_trans_gate *gate)
+{
+	DEFINE_WAIT(wait);
+
+	prepare_to_wait(&gate->wq, &wait, TASK_INTERRUPTIBLE);
+	if (READ_ONCE(gate->hold))
+		schedule();
+	finish_wait(&gate->wq, &wait);
+}
+
+/*
+ * Wait, interruptibly, while the gate holds (or until any wake-up, if
+ * @gate->wake_leaves).  Returns @version, the version of the calling code,
+ * or -ERESTARTSYS when a signal (a real one or the fake signal of the
+ * livepatch core) interrupted the wait.
  */
 static __always_inline int test_lp_trans_gate_pass(struct test_lp_trans_gate *gate,
 						   int version)
 {
-	int ret;
+	int ret = 0;
 
 	WRITE_ONCE(gate->version, version);
 	atomic_inc(&gate->inside);
-	ret = wait_event_interruptible(gate->wq, !READ_ONCE(gate->hold));
+	if (READ_ONCE(gate->wake_leaves))
+		test_lp_trans_gate_sleep_once(gate);
+	else
+		ret = wait_event_interruptible(gate->wq, !READ_ONCE(gate->hold));
 	atomic_dec(&gate->inside);
 
 	return ret ? ret : version;

@@ -6,7 +6,9 @@
  * asleep inside it to keep a transition from completing:
  *
  *  - a kthread, "test_lp_trans_kt", enters the gate whenever the
- *    parameter kthread_hold is set and leaves it when it is cleared;
+ *    parameter kthread_hold is set and leaves it when it is cleared, or,
+ *    with kthread_wake_leaves set, when anything wakes it: it then clears
+ *    kthread_hold itself and waits outside the gate;
  *  - a read() of /proc/test_lp_trans_target passes the gate, waiting while
  *    the parameter read_hold is set, then returns "version N": N is the
  *    version of the code that let it through (1 here, the livepatches
@@ -107,6 +109,8 @@ module_param_cb(kthread_hold, &test_lp_trans_hold_ops, &kt_gate, 0644);
 MODULE_PARM_DESC(kthread_hold, "hold the kthread in the gate while set");
 module_param_cb(kthread_inside, &test_lp_trans_inside_ops, &kt_gate, 0444);
 MODULE_PARM_DESC(kthread_inside, "1 while the kthread is in the gate");
+module_param_named(kthread_wake_leaves, kt_gate.wake_leaves, bool, 0644);
+MODULE_PARM_DESC(kthread_wake_leaves, "any wake-up makes the kthread leave the gate");
 module_param_cb(kthread_version, &test_lp_trans_version_ops, &kt_gate, 0444);
 MODULE_PARM_DESC(kthread_version, "version of the gate the kthread last entered");
 
@@ -127,6 +131,9 @@ static int test_lp_trans_kthread_fn(void *data)
 					 kthread_should_stop());
 		if (READ_ONCE(kt_gate.hold) && !kthread_should_stop())
 			test_lp_trans_target_gate(&kt_gate);
+		/* Woken up in the gate while it holds: stop holding. */
+		if (READ_ONCE(kt_gate.wake_leaves))
+			WRITE_ONCE(kt_gate.hold, false);
 	}
 	return 0;
 }
