@@ -30,11 +30,13 @@ assert_mode "$MOD/transition" -r--r--r--
 assert_mode "$MOD/force" --w-------
 assert_mode "$MOD/replace" -r--r--r--
 assert_mode "$MOD/stack_order" -r--r--r--
+assert_mode "$MOD/replace_set" -r--r--r--
 assert_mode "$MOD/vmlinux/patched" -r--r--r--
 assert_sysfs "$MOD/enabled" 1
 assert_sysfs "$MOD/transition" 0
 assert_sysfs "$MOD/replace" 0
 assert_sysfs "$MOD/stack_order" 1
+assert_sysfs "$MOD/replace_set" 0
 assert_sysfs "$MOD/vmlinux/patched" 1
 [[ -d $KLP_SYSFS/$MOD/vmlinux/cmdline_proc_show,1 ]] ||
 	fail_case "no function directory cmdline_proc_show,1"
