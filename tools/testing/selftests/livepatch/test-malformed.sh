@@ -185,6 +185,27 @@ $(unpatching_log $MOD_A)
 % rmmod $TARGET
 $TARGET: exit"
 
+# The symbol is there, but ftrace has no call site in it to hook: the
+# patch is bound to the module, and fails only where it is applied.
+start_test "a function ftrace cannot hook, in a module loaded later"
+load_lp $MOD case=mod_notrace
+load_failing_mod $TARGET
+assert_absent "/sys/module/$TARGET"
+assert_sysfs "$MOD/enabled" 1
+assert_sysfs "$MOD/$TARGET/patched" 0
+disable_lp $MOD
+unload_lp $MOD
+check_result "% modprobe $MOD case=mod_notrace
+$(patching_log $MOD)
+% modprobe $TARGET
+livepatch: applying patch '$MOD' to loading module '$TARGET'
+livepatch: failed to find location for function 'test_lp_target_untraced'
+livepatch: failed to apply patch '$MOD' to module '$TARGET' (-22)
+livepatch: patch '$MOD' failed for module '$TARGET', refusing to load module '$TARGET'
+modprobe: ERROR: could not insert '$TARGET': Invalid argument
+$(unpatching_log $MOD)
+% rmmod $MOD"
+
 start_test "enabling an enabled patch again: EINVAL, the patch stays"
 load_mod test_lp_target
 load_lp $MOD case=enable_twice

@@ -3,7 +3,7 @@
  * Hand klp_enable_patch() a broken patch.
  *
  * The parameter "case" picks what is wrong with the patch; every case but
- * "valid" and "mod_no_symbol" must make klp_enable_patch(), and so the
+ * "valid", "mod_no_symbol" and "mod_notrace" must make klp_enable_patch(), and so the
  * module's load, fail:
  *
  *   valid           nothing: patches test_lp_target_a_show() of test_lp_target
@@ -23,6 +23,8 @@
  *   no_symbol       a vmlinux function that does not exist
  *   mod_no_symbol   a test_lp_target function that does not exist: the
  *                   patch loads, test_lp_target is refused when it loads
+ *   mod_notrace     a test_lp_target function without an ftrace call site:
+ *                   likewise, refused where the patch is applied to it
  *   sympos          vmlinux function "sym" at position "sympos"
  *   state_twice     two states with the same id
  *   state_no_id     a state with a version but no id, before the end
@@ -150,6 +152,8 @@ static int test_lp_malformed_setup(void)
 		func->old_name = "test_lp_malformed_no_such_function";
 	} else if (!strcmp(test_case, "mod_no_symbol")) {
 		func->old_name = "test_lp_target_no_such_function";
+	} else if (!strcmp(test_case, "mod_notrace")) {
+		func->old_name = "test_lp_target_untraced";
 	} else if (!strcmp(test_case, "enable_twice")) {
 		/* test_lp_malformed_init() does it. */
 	} else if (!strcmp(test_case, "sympos")) {

@@ -43,6 +43,12 @@ __noipa int test_lp_target_b_show(struct test_lp_target_data *data, char *buf)
 	return scnprintf(buf, TEST_LP_TARGET_BUF, "original\n");
 }
 
+/* No ftrace call site: a patch of it cannot be applied (test-malformed). */
+static __used noinline notrace int test_lp_target_untraced(void)
+{
+	return 0;
+}
+
 __noipa void test_lp_target_sleep(struct test_lp_target_data *data)
 {
 	test_lp_target_wait(data);
