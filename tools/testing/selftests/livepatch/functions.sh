@@ -375,6 +375,8 @@ fi
 # The modules modprobe can load, by name ("-" read as "_", as modprobe
 # does), from modules.dep: read once, without starting modprobe for each.
 declare -A _installed_mods=() _mod_is_livepatch=()
+# 0 once modules.dep is read, 1 if there is none (modprobe is asked)
+_installed_mods_status=
 
 _read_installed_mods()
 {
@@ -388,12 +390,15 @@ _read_installed_mods()
 		name=${name%%.ko*}
 		_installed_mods[${name//-/_}]=1
 	done <"$dep"
-	_installed_mods[" read"]=1
 }
 
 module_exists()
 {
-	if [[ -z ${_installed_mods[" read"]:-} ]] && ! _read_installed_mods; then
+	if [[ -z $_installed_mods_status ]]; then
+		_read_installed_mods
+		_installed_mods_status=$?
+	fi
+	if ((_installed_mods_status)); then
 		modprobe --dry-run "$1" >/dev/null 2>&1
 		return
 	fi

@@ -107,14 +107,22 @@ check_result "% modprobe test_lp_unmarked
 livepatch: module test_lp_unmarked is not marked as a livepatch module
 modprobe: ERROR: could not insert 'test_lp_unmarked': Invalid argument"
 
+# target_refused_under CASE - with patch case CASE enabled before it,
+# test_lp_target is refused when it loads; the patch stays enabled, its
+# object unpatched, until it is disabled and removed
+target_refused_under()
+{
+	load_lp $MOD case="$1"
+	load_failing_mod $TARGET
+	assert_absent "/sys/module/$TARGET"
+	assert_sysfs "$MOD/enabled" 1
+	assert_sysfs "$MOD/$TARGET/patched" 0
+	disable_lp $MOD
+	unload_lp $MOD
+}
+
 start_test "function that does not exist in a module loaded later"
-load_lp $MOD case=mod_no_symbol
-load_failing_mod $TARGET
-assert_absent "/sys/module/$TARGET"
-assert_sysfs "$MOD/enabled" 1
-assert_sysfs "$MOD/$TARGET/patched" 0
-disable_lp $MOD
-unload_lp $MOD
+target_refused_under mod_no_symbol
 load_mod $TARGET
 unload_mod $TARGET
 check_result "% modprobe $MOD case=mod_no_symbol
@@ -188,13 +196,7 @@ $TARGET: exit"
 # The symbol is there, but ftrace has no call site in it to hook: the
 # patch is bound to the module, and fails only where it is applied.
 start_test "a function ftrace cannot hook, in a module loaded later"
-load_lp $MOD case=mod_notrace
-load_failing_mod $TARGET
-assert_absent "/sys/module/$TARGET"
-assert_sysfs "$MOD/enabled" 1
-assert_sysfs "$MOD/$TARGET/patched" 0
-disable_lp $MOD
-unload_lp $MOD
+target_refused_under mod_notrace
 check_result "% modprobe $MOD case=mod_notrace
 $(patching_log $MOD)
 % modprobe $TARGET
