@@ -373,7 +373,7 @@ static void klp_clear_object_relocs(struct klp_patch *patch,
  * /sys/kernel/livepatch/<patch>/{enabled,transition,force,replace,replace_set,
  *				  stack_order}
  * /sys/kernel/livepatch/<patch>/<object>/patched
- * /sys/kernel/livepatch/<patch>/<object>/<function,sympos>/
+ * /sys/kernel/livepatch/<patch>/<object>/<function,sympos>/settled
  */
 
 static struct klp_patch *klp_kobj_patch(struct kobject *kobj)
@@ -483,6 +483,18 @@ static ssize_t patched_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%d\n", obj->patched);
 }
 
+static ssize_t settled_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	struct klp_func *func = container_of(kobj, struct klp_func, kobj);
+	bool settled;
+
+	mutex_lock(&klp_mutex);
+	settled = klp_func_settled(func);
+	mutex_unlock(&klp_mutex);
+	return sysfs_emit(buf, "%d\n", settled);
+}
+
 /* Only root may write; everyone may read what is readable. */
 static struct kobj_attribute klp_attr_enabled =
 	__ATTR(enabled, 0644, enabled_show, enabled_store);
@@ -498,6 +510,8 @@ static struct kobj_attribute klp_attr_stack_order =
 	__ATTR(stack_order, 0444, stack_order_show, NULL);
 static struct kobj_attribute klp_attr_patched =
 	__ATTR(patched, 0444, patched_show, NULL);
+static struct kobj_attribute klp_attr_settled =
+	__ATTR(settled, 0444, settled_show, NULL);
 
 static struct attribute *klp_patch_attrs[] = {
 	&klp_attr_enabled.attr, &klp_attr_transition.attr,
@@ -508,6 +522,9 @@ ATTRIBUTE_GROUPS(klp_patch);
 
 static struct attribute *klp_object_attrs[] = { &klp_attr_patched.attr, NULL };
 ATTRIBUTE_GROUPS(klp_object);
+
+static struct attribute *klp_func_attrs[] = { &klp_attr_settled.attr, NULL };
+ATTRIBUTE_GROUPS(klp_func);
 
 static void klp_release_patch(struct kobject *kobj)
 {
@@ -549,6 +566,7 @@ static struct kobj_type klp_ktype_object = {
 static struct kobj_type klp_ktype_func = {
 	.release = klp_release_func,
 	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = klp_func_groups,
 };
 
 /* ---- validation and conflicts ------------------------------------------- */
@@ -1535,6 +1553,7 @@ int klp_module_coming(struct module *mod)
 			goto err;
 	}
 
+	klp_settle_all();
 	mutex_unlock(&klp_mutex);
 	return 0;
 

@@ -44,6 +44,7 @@
 
 #include <linux/hashtable.h>
 #include <linux/kernel.h>
+#include <linux/moduleparam.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -113,9 +114,12 @@ void klp_wait_redirections(void)
  *		@direct; 0 for a group whose hooks are found by hashing
  * @direct:	the hooks of a small group by ftrace location, with the ops
  *		cleared (never the location) when a hook is unpublished
+ * @tramp:	the trampoline that ftrace calls for its functions when no
+ *		other ftrace user shares them (settle.c), or NULL
  */
 struct klp_hook_group {
 	struct ftrace_ops fops;
+	void *tramp;
 	unsigned int nr_hooks;
 	struct list_head dormant;
 	unsigned int nr_direct;
@@ -234,30 +238,62 @@ static struct klp_func *notrace klp_select_func(struct klp_ops *ops)
 	return func->nop ? NULL : func;
 }
 
+/*
+ * Where the call at @ip must go: a replacement, or 0 for the original
+ * code.  Called under the recursion guard, which also disables
+ * preemption: our RCU read side (see top of file).
+ */
+static unsigned long notrace klp_choose(struct klp_hook_group *group,
+					unsigned long ip)
+{
+	struct klp_func *func = NULL;
+	struct klp_ops *ops;
+
+	/* Not found: the hook is going away and the original code is due. */
+	ops = klp_group_ops(group, ip);
+	if (ops)
+		func = klp_select_func(ops);
+	return func ? (unsigned long)func->new_func : 0;
+}
+
 static void notrace klp_redirect_handler(unsigned long ip,
 					 unsigned long parent_ip,
 					 struct ftrace_ops *fops,
 					 struct ftrace_regs *fregs)
 {
-	struct klp_func *func = NULL;
-	struct klp_ops *ops;
+	unsigned long to;
 	int bit;
 
-	/* Also disables preemption: our RCU read side (see top of file). */
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
 	if (WARN_ON_ONCE(bit < 0))
 		return;
-
-	/* Not found: the hook is going away and the original code is due. */
-	ops = klp_group_ops(container_of(fops, struct klp_hook_group, fops),
-			    ip);
-	if (ops)
-		func = klp_select_func(ops);
-	if (func)
-		ftrace_instruction_pointer_set(fregs,
-					       (unsigned long)func->new_func);
-
+	to = klp_choose(container_of(fops, struct klp_hook_group, fops), ip);
+	if (to)
+		ftrace_instruction_pointer_set(fregs, to);
 	ftrace_test_recursion_unlock(bit);
+}
+
+/**
+ * klp_trampoline_handler() - the handler, called from a group's trampoline
+ * @fentry_ret: the address that the function's fentry call returns to
+ * @parent_ip: the address that the function returns to
+ * @group: the group of the function
+ *
+ * Return: where the call must go on: a replacement or @fentry_ret.
+ */
+unsigned long notrace klp_trampoline_handler(unsigned long fentry_ret,
+					     unsigned long parent_ip,
+					     struct klp_hook_group *group)
+{
+	unsigned long ip = fentry_ret - MCOUNT_INSN_SIZE, to;
+	int bit;
+
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	if (WARN_ON_ONCE(bit < 0))
+		return fentry_ret;
+	to = klp_choose(group, ip);
+	ftrace_test_recursion_unlock(bit);
+	return to ?: fentry_ret;
 }
 
 static struct klp_hook_group *klp_alloc_group(void)
@@ -347,6 +383,140 @@ static void klp_unpublish_ops(struct klp_ops *ops)
 			WRITE_ONCE(group->direct[i].ops, NULL);
 }
 
+/* ---- settled hooks ------------------------------------------------------ */
+
+/*
+ * Off: every call goes through the handler, as in 6.1 (boot with
+ * livepatch.settle=0, or write 0 to /sys/module/livepatch/parameters/settle).
+ */
+static bool klp_settle_on = IS_ENABLED(CONFIG_LIVEPATCH_SETTLED_CALLS);
+
+/*
+ * Take a hook back to the handler before its func_stack or anything the
+ * handler reads for it changes.  A call that read the old target still
+ * goes there; it does so from the trampoline, where the transition cannot
+ * switch its task (settle.c), so it runs the code of the state it is in.
+ */
+static void klp_unsettle(struct klp_ops *ops)
+{
+	WRITE_ONCE(ops->target, 0);
+}
+
+/*
+ * Where every call goes, when no transition runs: the top entry's code
+ * (the original code past the fentry call for a nop, or for a dormant
+ * hook).
+ */
+static unsigned long klp_settled_target(struct klp_ops *ops)
+{
+	struct klp_func *top = klp_ops_first(ops);
+
+	if (WARN_ON_ONCE(top->transition))
+		return 0;
+	if (top->nop)
+		return ops->ip + MCOUNT_INSN_SIZE;
+	return (unsigned long)top->new_func;
+}
+
+/**
+ * klp_settle_all() - let calls skip the handler where it has no choice left
+ *
+ * Called with klp_mutex held, when a transition has completed or a module
+ * came outside of one: every task runs the code of the top entries then,
+ * which is what the handler would choose too.
+ */
+void klp_settle_all(void)
+{
+	struct klp_ops *ops;
+	unsigned int bkt;
+
+	if (!klp_settle_on || klp_transition_patch)
+		return;
+	hash_for_each(klp_ops_table, bkt, ops, hnode)
+		WRITE_ONCE(ops->target, klp_settled_target(ops));
+	hash_for_each(klp_dormant_table, bkt, ops, hnode)
+		WRITE_ONCE(ops->target, ops->ip + MCOUNT_INSN_SIZE);
+}
+
+/**
+ * klp_unsettle_patch() - take the hooks a transition of @patch changes back
+ * to the handler
+ * @patch: the patch; for an atomic replace, its funcs and nops name every
+ *	function whose stack the transition changes
+ *
+ * Called with klp_mutex held, before the transition starts.
+ */
+void klp_unsettle_patch(struct klp_patch *patch)
+{
+	struct klp_object *obj;
+	struct klp_func *func;
+	struct klp_ops *ops;
+
+	klp_for_each_object(patch, obj) {
+		klp_for_each_func(obj, func) {
+			ops = func->old_func ? klp_ops_lookup(func->old_func) :
+					       NULL;
+			if (ops)
+				klp_unsettle(ops);
+		}
+	}
+}
+
+/**
+ * klp_func_settled() - do calls of @func's function go straight to it?
+ * @func: the func, with klp_mutex held
+ *
+ * True when they do whenever no other ftrace user shares the function.
+ */
+bool klp_func_settled(struct klp_func *func)
+{
+	struct klp_ops *ops;
+
+	if (!func->patched || func->nop)
+		return false;
+	ops = klp_ops_lookup(func->old_func);
+	return ops && ops->group->tramp &&
+	       READ_ONCE(ops->target) == (unsigned long)func->new_func;
+}
+
+#ifdef CONFIG_LIVEPATCH_SETTLED_CALLS
+static void klp_unsettle_all(void)
+{
+	struct klp_ops *ops;
+	unsigned int bkt;
+
+	hash_for_each(klp_ops_table, bkt, ops, hnode)
+		klp_unsettle(ops);
+	hash_for_each(klp_dormant_table, bkt, ops, hnode)
+		klp_unsettle(ops);
+}
+
+static int klp_settle_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int err;
+
+	err = kstrtobool(val, &on);
+	if (err)
+		return err;
+	mutex_lock(&klp_mutex);
+	klp_settle_on = on;
+	if (on)
+		klp_settle_all();
+	else
+		klp_unsettle_all();
+	mutex_unlock(&klp_mutex);
+	return 0;
+}
+
+static const struct kernel_param_ops klp_settle_ops = {
+	.set = klp_settle_set,
+	.get = param_get_bool,
+};
+module_param_cb(settle, &klp_settle_ops, &klp_settle_on, 0644);
+MODULE_PARM_DESC(settle, "Patched calls skip the handler once no transition needs it (default: y)");
+#endif
+
 /*
  * Hook the functions of @new with one ftrace_ops.  The handler can only be
  * called for their locations once it is registered, so the tables may
@@ -373,6 +543,11 @@ static int klp_hook_group(struct klp_ops **new, unsigned int nr)
 			       klp_ops_first(new[0])->old_name, err);
 		goto free_filter;
 	}
+
+	/* Born unsettled (every target 0): the handler decides. */
+	group->tramp = klp_build_trampoline(group, new, nr);
+	if (group->tramp)
+		group->fops.trampoline = (unsigned long)group->tramp;
 
 	group->nr_hooks = nr;
 	if (nr <= KLP_GROUP_DIRECT)
@@ -402,6 +577,7 @@ static int klp_hook_group(struct klp_ops **new, unsigned int nr)
 free_filter:
 	/* Never registered: no handler can be running on it. */
 	ftrace_free_filter(&group->fops);
+	klp_free_trampoline(group->tramp);
 free:
 	kfree(ips);
 	kfree(group);
@@ -414,9 +590,11 @@ static bool klp_unregister_group(struct klp_hook_group *group)
 	struct klp_ops *ops, *tmp;
 	bool unregistered;
 
-	/* Returns once no handler can still run on it. */
+	/* Returns once no handler can still run on it, nor its trampoline. */
 	unregistered = !WARN_ON(unregister_ftrace_function(&group->fops));
 	ftrace_free_filter(&group->fops);
+	if (unregistered)
+		klp_free_trampoline(group->tramp);
 	list_for_each_entry_safe(ops, tmp, &group->dormant, batch_node) {
 		hash_del(&ops->hnode);
 		kfree(ops);
@@ -618,6 +796,7 @@ int klp_redirect_object(struct klp_object *obj)
 		ops = klp_ops_lookup(func->old_func);
 		if (ops) {
 			/* Only a replace of the owner's set stacks (core.c). */
+			klp_unsettle(ops);
 			list_add_rcu(&func->stack_node, &ops->func_stack);
 			stacked[nr_stacked++] = func;
 			continue;
@@ -632,6 +811,7 @@ int klp_redirect_object(struct klp_object *obj)
 		ops = klp_dormant_lookup(ip);
 		if (ops) {
 			/* Unpublished: the handler does not see it yet. */
+			klp_unsettle(ops);
 			list_add(&func->stack_node, &ops->func_stack);
 			list_move_tail(&ops->batch_node, &revived);
 			continue;
@@ -683,6 +863,7 @@ static void klp_restore_funcs(struct klp_object *obj, bool nops_only,
 		ops = klp_ops_lookup(func->old_func);
 		if (WARN_ON(!ops))
 			continue;
+		klp_unsettle(ops);
 		if (list_is_singular(&ops->func_stack)) {
 			klp_unpublish_ops(ops);
 			list_add_tail(&ops->batch_node, dying);

@@ -21,6 +21,9 @@ struct klp_hook_group;
  *		other functions hooked at the same time
  * @batch_node:	entry in a list of hooks being added or removed together,
  *		or in its group's list of dormant hooks
+ * @target:	where the group's trampoline sends every call when settled
+ *		(the replacement, or the original code past the fentry
+ *		call); 0 while the handler must choose (settle.c)
  *
  * Since non-replace patches may not overlap, @func_stack holds one entry,
  * except while an atomic-replace patch takes over: then the new patch's
@@ -35,6 +38,7 @@ struct klp_ops {
 	struct list_head func_stack;
 	struct klp_hook_group *group;
 	struct list_head batch_node;
+	unsigned long target;
 };
 
 struct klp_ops *klp_ops_lookup(void *old_func);
@@ -45,5 +49,29 @@ int klp_redirect_object(struct klp_object *obj);
 void klp_restore_object(struct klp_object *obj);
 bool klp_restore_patch(struct klp_patch *patch);
 void klp_restore_nops(struct klp_patch *patch);
+
+void klp_settle_all(void);
+void klp_unsettle_patch(struct klp_patch *patch);
+bool klp_func_settled(struct klp_func *func);
+unsigned long klp_trampoline_handler(unsigned long fentry_ret,
+				     unsigned long parent_ip,
+				     struct klp_hook_group *group);
+
+#ifdef CONFIG_LIVEPATCH_SETTLED_CALLS
+void *klp_build_trampoline(struct klp_hook_group *group,
+			   struct klp_ops **hooks, unsigned int nr);
+void klp_free_trampoline(void *tramp);
+#else
+static inline void *klp_build_trampoline(struct klp_hook_group *group,
+					 struct klp_ops **hooks,
+					 unsigned int nr)
+{
+	return NULL;
+}
+
+static inline void klp_free_trampoline(void *tramp)
+{
+}
+#endif
 
 #endif /* _LIVEPATCH_PATCH_H */

@@ -180,6 +180,7 @@ static bool klp_finish_transition(void)
 
 	klp_target_state = KLP_UNDEFINED;
 	klp_transition_patch = NULL;
+	klp_settle_all();
 	return unreachable;
 }
 
@@ -506,6 +507,9 @@ void klp_launch_transition(void)
 void klp_prepare_transition(struct klp_patch *patch, int state)
 {
 	WARN_ON_ONCE(klp_target_state != KLP_UNDEFINED);
+
+	/* Before anything the handler reads changes. */
+	klp_unsettle_patch(patch);
 
 	klp_transition_patch = patch;
 	klp_target_state = state;

@@ -299,6 +299,26 @@ trace_off()
 	echo >"$TRACING/trace"
 }
 
+# settle_calls Y|N - whether calls of patched functions skip the handler
+# once no transition needs it (patch.c); restored by restore_config.
+# Returns 1 on a kernel that always takes the handler.
+settle_calls()
+{
+	[[ -e $SETTLE_PARAM ]] || return 1
+	echo "$1" >$SETTLE_PARAM || die "cannot write $1 to $SETTLE_PARAM"
+}
+
+# ftrace_hook_of FUNC - FUNC's line of enabled_functions, with its
+# trampoline ("tramp: ADDR (HANDLER)") when ftrace calls one for it alone
+ftrace_hook_of()
+{
+	local line
+
+	while IFS= read -r line; do
+		[[ $line == "$1 "* ]] && echo "$line" && return
+	done <"$TRACING/enabled_functions"
+}
+
 # ipmodify_hooks - the functions that an ftrace user which changes where
 # calls go (a livepatch, in our tests) hooks, one per line
 ipmodify_hooks()
@@ -311,9 +331,12 @@ ipmodify_hooks()
 
 _saved_ftrace_enabled=
 _saved_dyndbg=
+_saved_settle=
 
 FTRACE_ENABLED=/proc/sys/kernel/ftrace_enabled
 DYNDBG_CONTROL=/sys/kernel/debug/dynamic_debug/control
+# Missing on a kernel without CONFIG_LIVEPATCH_SETTLED_CALLS.
+SETTLE_PARAM=/sys/module/livepatch/parameters/settle
 
 # The core's dynamic debug sites are saved as the commands that restore
 # them: "file F line N =FLAGS" for each "F:N [module]function =FLAGS ...".
@@ -322,6 +345,8 @@ save_config()
 	local site _func flags _rest
 
 	read_into _saved_ftrace_enabled $FTRACE_ENABLED
+	_saved_settle=
+	[[ -e $SETTLE_PARAM ]] && read_into _saved_settle $SETTLE_PARAM
 	_saved_dyndbg=
 	while read -r site _func flags _rest; do
 		[[ $site == kernel/livepatch/* ]] || continue
@@ -334,6 +359,7 @@ restore_config()
 	[[ -n $_saved_dyndbg ]] && printf %s "$_saved_dyndbg" >$DYNDBG_CONTROL
 	[[ -n $_saved_ftrace_enabled ]] &&
 		printf '%s\n' "$_saved_ftrace_enabled" >$FTRACE_ENABLED
+	[[ -n $_saved_settle ]] && printf '%s\n' "$_saved_settle" >$SETTLE_PARAM
 	[[ -n $CASE_LOG ]] && rm -f "$CASE_LOG"
 }
 
@@ -784,6 +810,14 @@ assert_sysfs()
 
 	read_into v "$KLP_SYSFS/$1"
 	assert_eq "$KLP_SYSFS/$1" "$2" "$v"
+}
+
+# assert_settled LP OBJ FUNC 0|1 - whether LP's FUNC in OBJ is settled
+# (calls skip the handler), on a kernel with settled calls
+assert_settled()
+{
+	[[ -e $SETTLE_PARAM ]] || return 0
+	assert_sysfs "$1/$2/$3,1/settled" "$4"
 }
 
 # assert_mode REL_PATH MODE - permissions as "ls -l" shows them

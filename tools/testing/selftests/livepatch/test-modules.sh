@@ -49,6 +49,7 @@ assert_sysfs "$MOD/enabled" 1
 assert_sysfs "$MOD/$TARGET/patched" 0
 load_mod $TARGET
 assert_sysfs "$MOD/$TARGET/patched" 1
+assert_settled $MOD $TARGET test_lp_target_a_show 1
 assert_target a $MOD
 assert_target b original
 check_result "% modprobe $MOD
@@ -60,6 +61,7 @@ $TARGET: init, a: $MOD"
 start_test "target module unloaded while patched"
 unload_mod $TARGET
 assert_sysfs "$MOD/$TARGET/patched" 0
+assert_settled $MOD $TARGET test_lp_target_a_show 0
 assert_sysfs "$MOD/enabled" 1
 assert_sysfs "$MOD/transition" 0
 check_result "% rmmod $TARGET
@@ -69,6 +71,7 @@ livepatch: reverting patch '$MOD' on unloading module '$TARGET'"
 start_test "target module loaded again"
 load_mod $TARGET
 assert_sysfs "$MOD/$TARGET/patched" 1
+assert_settled $MOD $TARGET test_lp_target_a_show 1
 assert_target a $MOD
 disable_lp $MOD
 assert_target a original

@@ -157,6 +157,19 @@ bench_call()
 		wait_value "$KLP/bench_call_patch/transition" 0
 		read -r ns _ <"$p/ns_per_call"
 		result call_patched_ns "$ns"
+		# Ours settles the patched call; this is its handler, as during
+		# a transition but without looking at task states.
+		if [[ -e $SETTLE_PARAM ]]; then
+			echo 0 >"$SETTLE_PARAM"
+			read -r ns _ <"$p/ns_per_call"
+			result call_handler_ns "$ns"
+			echo 1 >"$SETTLE_PARAM"
+		fi
+		# The function tracer on the patched function too.
+		trace_functions bench_call_fn
+		read -r ns _ <"$p/ns_per_call"
+		result call_traced_ns "$ns"
+		trace_off
 		disable_timed bench_call_patch
 	done
 	rmmod bench_call

@@ -9,7 +9,10 @@
 #
 # Environment: BUILD_DIR (default ./build); BENCH_REPEAT, BENCH_ONLY and
 # BENCH_MAX_FUNCS are passed to bench-guest.sh; BENCH_CORES (default
-# "ours upstream").  Results go to BUILD_DIR/bench.
+# "ours upstream"); BENCH_ROUNDS (default 1) boots of each core, taken in
+# turn (ours, upstream, ours...), whose samples are pooled: the emulation
+# speed swings from boot to boot, so that ratios of calls need several
+# (BENCH_ONLY=call BENCH_ROUNDS=4, say).  Results go to BUILD_DIR/bench.
 
 set -o pipefail
 
@@ -74,13 +77,18 @@ run_boot()
 		die "the benchmarks did not finish on the $core core (thread=$thread, exit $rc)"
 }
 
+rounds=${BENCH_ROUNDS:-1}
 for core in ${BENCH_CORES:-ours upstream}; do
-	msg "running the benchmarks on the $core core (log: $OUT/raw-$core.txt)"
-	start=$(date +%s)
 	: >"$OUT/raw-$core.txt"
-	[[ -n ${multi_only// /} ]] && run_boot "$core" multi "$multi_only"
-	[[ -n $single_only ]] && run_boot "$core" single "$single_only"
-	msg "$core core: $(( $(date +%s) - start )) s"
+done
+for ((round = 1; round <= rounds; round++)); do
+	for core in ${BENCH_CORES:-ours upstream}; do
+		msg "round $round/$rounds on the $core core (log: $OUT/raw-$core.txt)"
+		start=$(date +%s)
+		[[ -n ${multi_only// /} ]] && run_boot "$core" multi "$multi_only"
+		[[ -n $single_only ]] && run_boot "$core" single "$single_only"
+		msg "$core core: $(( $(date +%s) - start )) s"
+	done
 done
 
 "$PYTHON" "$SCRIPT_DIR/report.py" "$OUT" | tee "$OUT/table.txt"

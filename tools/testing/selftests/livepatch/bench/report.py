@@ -19,6 +19,8 @@ METRICS = [
     ('call_unpatched_ns', 'ns', 'call: not patched'),
     ('call_patched_ns', 'ns', 'call: patched'),
     ('call_transition_ns', 'ns', 'call: in transition'),
+    ('call_handler_ns', 'ns', 'call: patched, settle=0 (ours)'),
+    ('call_traced_ns', 'ns', 'call: patched and traced'),
 ] + [
     (f'{op}_{n}_s', 's', f'{op}: {n} function(s)')
     for n in (1, 10, 100, 1000)
@@ -40,10 +42,23 @@ METRICS = [
     ('slab_per_func_b', 'B', 'slab per patched function'),
 ]
 
+# Call costs against the unpatched call measured in the same round of
+# the same boot: the boot-to-boot swing of the emulation cancels out.
+CALL_RATIOS = [
+    ('call_patched_ns', 'patched'),
+    ('call_transition_ns', 'in transition'),
+    ('call_handler_ns', 'patched, settle=0'),
+    ('call_traced_ns', 'patched and traced'),
+]
+
 NOTES = """How each row is measured (bench-guest.sh and the bench_* modules):
 - call: in-kernel loop of 1e6 calls of a one-add function (bench_call),
   mean ns per call; "in transition" while a kthread asleep in another
-  function of the patch keeps the transition open.
+  function of the patch keeps the transition open.  Ours settles a patched
+  call once no transition runs (the trampoline jumps to the replacement);
+  "settle=0" is the same patched call through our handler, and "traced"
+  has the function tracer on the function as well, so ftrace's own caller
+  and the handler run.
 - enable/disable N function(s): modprobe of a generated N-function patch
   until its "transition" reads 0; "echo 0 > enabled" until its sysfs
   directory is gone.  Idle VM.
@@ -84,6 +99,8 @@ def fmt(stat, unit):
     if stat is None:
         return '-'
     med = stat['median']
+    if unit == 'x':
+        return f'{med:.2f} [{stat["min"]:.2f}-{stat["max"]:.2f}]'
     if unit == 's':
         text = f'{med:.3f}'
         spread = f'{stat["min"]:.3f}-{stat["max"]:.3f}'
@@ -203,6 +220,16 @@ def main():
         r = f'{ratio:.3f}' if ratio is not None else '-'
         print(f'{what:<{width}}  {unit:<4}  {fmt(ours, unit):>24}  '
               f'{fmt(upstream, unit):>24}  {r}')
+    print('\nCall cost / unpatched call of the same round (median [min-max]):')
+    for key, what in CALL_RATIOS:
+        cells = []
+        for core in CORES:
+            base, vals = raw[core].get('call_unpatched_ns'), raw[core].get(key)
+            stat = None
+            if base and vals and len(base) == len(vals):
+                stat = summary([v / b for v, b in zip(vals, base) if b > 0])
+            cells.append(fmt(stat, 'x'))
+        print(f'  {what:<{width - 2}}  {"":<4}  {cells[0]:>24}  {cells[1]:>24}')
     print('\n' + NOTES)
 
     with open(os.path.join(out, 'results.csv'), 'w') as f:

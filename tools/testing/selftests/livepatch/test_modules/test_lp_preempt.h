@@ -25,12 +25,19 @@ int test_lp_preempt_f3(void);
 /* Version 1 reports every run of its code here. */
 void test_lp_preempt_ran_v1(void);
 void test_lp_preempt_replace_starts(void);
+void test_lp_preempt_unpatch_starts(void);
 
 /* pre_patch callback of the replaces: the target's "replacing" goes to 1. */
 static inline int test_lp_preempt_pre_patch(struct klp_object *obj)
 {
 	test_lp_preempt_replace_starts();
 	return 0;
+}
+
+/* pre_unpatch callback of version 1: the target's "unpatching" goes to 1. */
+static inline void test_lp_preempt_pre_unpatch(struct klp_object *obj)
+{
+	test_lp_preempt_unpatch_starts();
 }
 
 #endif /* _TEST_LP_PREEMPT_H */

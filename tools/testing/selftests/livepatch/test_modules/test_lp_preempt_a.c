@@ -2,7 +2,8 @@
 /*
  * test_lp_preempt_a.c - version 1 of test_lp_preempt_target's f1 and f3,
  * not cumulative; both functions are hooked together.  Every run reports
- * itself to the target, which checks the caller's patch state.
+ * itself to the target, which checks the caller's patch state, and so does
+ * the start of a transition that disables it.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -30,7 +31,11 @@ static struct klp_func test_lp_preempt_a_funcs[] = {
 };
 
 static struct klp_object test_lp_preempt_a_objs[] = {
-	{ .name = "test_lp_preempt_target", .funcs = test_lp_preempt_a_funcs },
+	{
+		.name = "test_lp_preempt_target",
+		.funcs = test_lp_preempt_a_funcs,
+		.callbacks.pre_unpatch = test_lp_preempt_pre_unpatch,
+	},
 	{ }
 };
 

@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * test_lp_preempt_target.c - target of test-preempt.sh (see
- * test_lp_preempt.h).
+ * test_lp_preempt_target.c - target of test-preempt.sh and
+ * test-settled.sh (see test_lp_preempt.h).
  *
  * A write to /proc/test_lp_preempt_target calls f1 and f3 in a loop, in
  * the writer's own context, until the parameter "stop" is set or the
- * writer gets a fatal signal.  (Not a module parameter's write: the loop
- * would hold the module's parameter lock, and "stop" could never be set.)
- * The script puts the writer in a cgroup whose CPU bandwidth it controls,
- * so that it can hold the task off the CPU at any point of the loop.  The
- * loop does not end on the livepatch core's fake signal.
+ * writer gets a fatal signal; or, when "rounds" is set, for that many
+ * rounds.  (Not a module parameter's write: the loop would hold the
+ * module's parameter lock, and "stop" could never be set.)
+ * test-preempt.sh puts the writer in a cgroup whose CPU bandwidth it
+ * controls, so that it can hold the task off the CPU at any point of the
+ * loop.  The loop does not end on the livepatch core's fake signal.
  *
  * "replacing" says that an atomic replace of version 1 has started: the
  * replace's pre_patch callback sets it, once every task has been given
  * the state KLP_UNPATCHED.  From then on version 1 may only run for tasks
- * that have not switched to the replace.  "v1_mixed"
- * counts the runs of version 1 that broke that rule, "v1_runs" all runs.
+ * that have not switched to the replace.  "unpatching" says the same of a
+ * transition disabling version 1 (its pre_unpatch callback sets it): then
+ * version 1 may only run for tasks that have not switched back.  "v1_mixed"
+ * counts the runs of version 1 that broke either rule, "v1_runs" all runs.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -33,9 +36,17 @@ static bool replacing;
 module_param(replacing, bool, 0444);
 MODULE_PARM_DESC(replacing, "an atomic replace of version 1 has started");
 
+static bool unpatching;
+module_param(unpatching, bool, 0444);
+MODULE_PARM_DESC(unpatching, "a transition disabling version 1 has started");
+
 static bool stop;
 module_param(stop, bool, 0644);
 MODULE_PARM_DESC(stop, "ends the loop of the writer of /proc/" KBUILD_MODNAME);
+
+static unsigned int rounds;
+module_param(rounds, uint, 0644);
+MODULE_PARM_DESC(rounds, "rounds of the loop of each write, or 0: until \"stop\"");
 
 static atomic_long_t v1_runs, v1_mixed, loops;
 
@@ -73,10 +84,19 @@ void test_lp_preempt_replace_starts(void)
 }
 EXPORT_SYMBOL_GPL(test_lp_preempt_replace_starts);
 
+void test_lp_preempt_unpatch_starts(void)
+{
+	WRITE_ONCE(unpatching, true);
+}
+EXPORT_SYMBOL_GPL(test_lp_preempt_unpatch_starts);
+
 void test_lp_preempt_ran_v1(void)
 {
+	int state = current->patch_state;
+
 	atomic_long_inc(&v1_runs);
-	if (READ_ONCE(replacing) && current->patch_state != KLP_UNPATCHED) {
+	if ((READ_ONCE(replacing) && state != KLP_UNPATCHED) ||
+	    (READ_ONCE(unpatching) && state != KLP_PATCHED)) {
 		atomic_long_inc(&v1_mixed);
 		pr_err_ratelimited("%s:%d runs version 1 in patch state %d\n",
 				   current->comm, current->pid,
@@ -88,8 +108,11 @@ EXPORT_SYMBOL_GPL(test_lp_preempt_ran_v1);
 static ssize_t test_lp_preempt_run(struct file *file, const char __user *buf,
 				   size_t count, loff_t *ppos)
 {
+	unsigned int limit = READ_ONCE(rounds), done = 0;
+
 	WRITE_ONCE(stop, false);
-	while (!READ_ONCE(stop) && !fatal_signal_pending(current)) {
+	while (!READ_ONCE(stop) && !fatal_signal_pending(current) &&
+	       (!limit || done++ < limit)) {
 		test_lp_preempt_f1();
 		test_lp_preempt_f3();
 		/* A no-op when fully preemptible; needed when not. */

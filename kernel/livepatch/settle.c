@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * settle.c - the trampoline of a hook group (x86_64)
+ *
+ * A hook group's ftrace_ops comes with a trampoline of our own: ftrace
+ * calls it from the fentry site of every function of the group that no
+ * other ftrace user shares (when one does, ftrace goes through its own
+ * caller and our handler instead, as it always did).  The trampoline finds
+ * the calling function by the return address that fentry pushed, with a
+ * tree of compares generated for the group's fixed set of locations, and
+ * reads the word klp_ops::target of its hook:
+ *
+ *  - 0: the handler must choose (a transition is in progress, or the
+ *    function is about to take part in one): call klp_trampoline_handler()
+ *    and go where it says;
+ *  - anything else: go there, i.e. to the replacement, or back into the
+ *    original function, without any call.  This is the settled state
+ *    (patch.c), which costs a few instructions and a return.
+ *
+ * "Go there" means: overwrite the return address that fentry pushed, and
+ * return.  Only r11 and the flags are clobbered, which are dead at a
+ * function's entry; the handler's path saves the argument registers.
+ *
+ * The trampoline is neither kernel text nor covered by ORC data: a task
+ * interrupted in it, or in the handler it calls, has no reliable stack,
+ * so the transition never switches it (transition.c).  That is what makes
+ * a settled hook safe to take back: a task that read the old target just
+ * before it was cleared still goes there, in the state it has not left.
+ * Registering the trampoline with kallsyms, or giving it a size in the
+ * ftrace_ops, would break this.
+ *
+ * Locking: built before its group's ftrace_ops is registered, never
+ * changed, freed after the ftrace_ops is unregistered (which waits until no
+ * task can be in it).
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ftrace.h>
+#include <linux/moduleloader.h>
+#include <linux/set_memory.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <asm/alternative.h>
+#include <asm/nospec-branch.h>
+#include <asm/text-patching.h>
+#include <asm/unaligned.h>
+#include "patch.h"
+
+/* Up to this many keys, a subtree is a chain of compares. */
+#define KLP_TREE_LINEAR		4
+#define KLP_LEAF_SIZE		32
+
+#define KLP_CMP_SIZE		7	/* cmp $imm32, %r11 */
+#define KLP_JCC_SIZE		6	/* jcc rel32 */
+#define KLP_JMP_SIZE		5	/* jmp rel32 */
+#define KLP_RET_SIZE		5	/* ret; int3 ..., or jmp to the thunk */
+
+struct klp_emitter {
+	u8 *pos;
+	bool fits;
+};
+
+static void klp_emit(struct klp_emitter *e, const u8 *bytes, unsigned int len)
+{
+	memcpy(e->pos, bytes, len);
+	e->pos += len;
+}
+
+static void klp_emit_u32(struct klp_emitter *e, u32 value)
+{
+	put_unaligned_le32(value, e->pos);
+	e->pos += 4;
+}
+
+static void klp_emit_u64(struct klp_emitter *e, u64 value)
+{
+	put_unaligned_le64(value, e->pos);
+	e->pos += 8;
+}
+
+/* @len opcode bytes, then the displacement of @dest from the next insn. */
+static void klp_emit_rel32(struct klp_emitter *e, const u8 *op,
+			   unsigned int len, const void *dest)
+{
+	long rel = (long)dest - (long)(e->pos + len + 4);
+
+	if (rel != (s32)rel)
+		e->fits = false;
+	klp_emit(e, op, len);
+	klp_emit_u32(e, (u32)rel);
+}
+
+static void klp_emit_ret(struct klp_emitter *e)
+{
+	static const u8 ret[KLP_RET_SIZE] = { 0xc3, 0xcc, 0xcc, 0xcc, 0xcc };
+	static const u8 jmp = 0xe9;
+
+	/* Mitigations want each return through the thunk, as ftrace does. */
+	if (cpu_wants_rethunk_at(e->pos))
+		klp_emit_rel32(e, &jmp, 1, x86_return_thunk);
+	else
+		klp_emit(e, ret, sizeof(ret));
+}
+
+/* cmp $key, %r11, with @key sign-extended from 32 bits. */
+static void klp_emit_cmp(struct klp_emitter *e, unsigned long key)
+{
+	static const u8 cmp[] = { 0x49, 0x81, 0xfb };
+
+	if ((long)key != (s32)key)
+		e->fits = false;
+	klp_emit(e, cmp, sizeof(cmp));
+	klp_emit_u32(e, (u32)key);
+}
+
+static void klp_emit_jcc(struct klp_emitter *e, u8 cc, const void *dest)
+{
+	const u8 op[] = { 0x0f, 0x80 | cc };
+
+	klp_emit_rel32(e, op, sizeof(op), dest);
+}
+
+#define KLP_CC_BELOW	0x2
+#define KLP_CC_EQUAL	0x4
+
+static unsigned int klp_tree_size(unsigned int n)
+{
+	unsigned int mid = n / 2;
+
+	if (n <= KLP_TREE_LINEAR)
+		return n * (KLP_CMP_SIZE + KLP_JCC_SIZE) + KLP_JMP_SIZE;
+	return KLP_CMP_SIZE + 2 * KLP_JCC_SIZE +
+	       klp_tree_size(n - mid - 1) + klp_tree_size(mid);
+}
+
+/*
+ * The search for %r11 among the sorted @keys[first .. first + n): a key
+ * found goes to its leaf, anything else to the handler (which then finds
+ * no hook and leaves the call alone).
+ */
+static void klp_emit_tree(struct klp_emitter *e, const unsigned long *keys,
+			  unsigned int first, unsigned int n, u8 *leaves,
+			  u8 *handler)
+{
+	static const u8 jmp = 0xe9;
+	unsigned int i, mid = n / 2;
+	u8 *left;
+
+	if (n <= KLP_TREE_LINEAR) {
+		for (i = first; i < first + n; i++) {
+			klp_emit_cmp(e, keys[i]);
+			klp_emit_jcc(e, KLP_CC_EQUAL, leaves + i * KLP_LEAF_SIZE);
+		}
+		klp_emit_rel32(e, &jmp, 1, handler);
+		return;
+	}
+
+	klp_emit_cmp(e, keys[first + mid]);
+	klp_emit_jcc(e, KLP_CC_EQUAL, leaves + (first + mid) * KLP_LEAF_SIZE);
+	left = e->pos + KLP_JCC_SIZE + klp_tree_size(n - mid - 1);
+	klp_emit_jcc(e, KLP_CC_BELOW, left);
+	klp_emit_tree(e, keys, first + mid + 1, n - mid - 1, leaves, handler);
+	klp_emit_tree(e, keys, first, mid, leaves, handler);
+}
+
+/* Go where @target says, or ask the handler when it says 0. */
+static void klp_emit_leaf(struct klp_emitter *e, unsigned long *target,
+			  u8 *handler)
+{
+	static const u8 movabs_r11[] = { 0x49, 0xbb };
+	static const u8 load_r11[] = { 0x4d, 0x8b, 0x1b };	/* mov (%r11), %r11 */
+	static const u8 test_r11[] = { 0x4d, 0x85, 0xdb };
+	static const u8 store_ret[] = { 0x4c, 0x89, 0x1c, 0x24 }; /* mov %r11, (%rsp) */
+	u8 *end = e->pos + KLP_LEAF_SIZE;
+
+	klp_emit(e, movabs_r11, sizeof(movabs_r11));
+	klp_emit_u64(e, (unsigned long)target);
+	klp_emit(e, load_r11, sizeof(load_r11));
+	klp_emit(e, test_r11, sizeof(test_r11));
+	klp_emit_jcc(e, KLP_CC_EQUAL, handler);
+	klp_emit(e, store_ret, sizeof(store_ret));
+	klp_emit_ret(e);
+	e->pos = end;
+}
+
+/*
+ * Save what the function may receive in registers, ask
+ * klp_trampoline_handler(fentry return, parent's return, group) and make
+ * the call return where it answers.
+ */
+static void klp_emit_handler(struct klp_emitter *e,
+			     struct klp_hook_group *group)
+{
+	static const u8 save[] = {
+		0x57, 0x56, 0x52, 0x51,		/* push rdi, rsi, rdx, rcx */
+		0x41, 0x50, 0x41, 0x51,		/* push r8, r9 */
+		0x50, 0x41, 0x52,		/* push rax (vararg count), r10 */
+		0x48, 0x8b, 0x7c, 0x24, 0x40,	/* mov 0x40(%rsp), %rdi */
+		0x48, 0x8b, 0x74, 0x24, 0x48,	/* mov 0x48(%rsp), %rsi */
+		0x48, 0xba,			/* movabs $group, %rdx */
+	};
+	static const u8 restore[] = {
+		0x48, 0x89, 0x44, 0x24, 0x40,	/* mov %rax, 0x40(%rsp) */
+		0x41, 0x5a, 0x58,		/* pop r10, rax */
+		0x41, 0x59, 0x41, 0x58,		/* pop r9, r8 */
+		0x59, 0x5a, 0x5e, 0x5f,		/* pop rcx, rdx, rsi, rdi */
+	};
+	static const u8 call = 0xe8;
+
+	klp_emit(e, save, sizeof(save));
+	klp_emit_u64(e, (unsigned long)group);
+	klp_emit_rel32(e, &call, 1, klp_trampoline_handler);
+	klp_emit(e, restore, sizeof(restore));
+	klp_emit_ret(e);
+}
+
+#define KLP_ENTRY_SIZE		4	/* mov (%rsp), %r11 */
+#define KLP_HANDLER_SIZE	64
+
+static int klp_cmp_ops_ip(const void *a, const void *b)
+{
+	unsigned long x = (*(struct klp_ops **)a)->ip;
+	unsigned long y = (*(struct klp_ops **)b)->ip;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Generate the trampoline for @hooks (sorted by location) at @start. */
+static bool klp_generate(u8 *start, struct klp_hook_group *group,
+			 struct klp_ops **hooks, unsigned long *keys,
+			 unsigned int nr)
+{
+	static const u8 entry[KLP_ENTRY_SIZE] = { 0x4c, 0x8b, 0x1c, 0x24 };
+	struct klp_emitter e = { .pos = start, .fits = true };
+	u8 *leaves, *handler;
+	unsigned int i;
+
+	leaves = start + ALIGN(KLP_ENTRY_SIZE + klp_tree_size(nr), 16);
+	handler = leaves + nr * KLP_LEAF_SIZE;
+
+	klp_emit(&e, entry, sizeof(entry));
+	klp_emit_tree(&e, keys, 0, nr, leaves, handler);
+	e.pos = leaves;
+	for (i = 0; i < nr; i++)
+		klp_emit_leaf(&e, &hooks[i]->target, handler);
+	klp_emit_handler(&e, group);
+	return e.fits && e.pos <= handler + KLP_HANDLER_SIZE;
+}
+
+/**
+ * klp_build_trampoline() - make the trampoline of a hook group
+ * @group: the group, whose ftrace_ops is not registered yet
+ * @hooks: its hooks; reordered by location
+ * @nr: how many
+ *
+ * Return: the trampoline, or NULL when there is none (no memory, or an
+ * address out of the reach of the code): the group then lives without it,
+ * always through the handler.
+ */
+void *klp_build_trampoline(struct klp_hook_group *group,
+			   struct klp_ops **hooks, unsigned int nr)
+{
+	unsigned long *keys, size;
+	unsigned int i;
+	u8 *tramp;
+
+	size = ALIGN(KLP_ENTRY_SIZE + klp_tree_size(nr), 16) +
+	       nr * KLP_LEAF_SIZE + KLP_HANDLER_SIZE;
+	keys = kmalloc_array(nr, sizeof(*keys), GFP_KERNEL);
+	if (!keys)
+		return NULL;
+	tramp = module_alloc(size);
+	if (!tramp)
+		goto out;
+
+	sort(hooks, nr, sizeof(*hooks), klp_cmp_ops_ip, NULL);
+	for (i = 0; i < nr; i++)
+		keys[i] = hooks[i]->ip + MCOUNT_INSN_SIZE;
+
+	memset(tramp, INT3_INSN_OPCODE, size);
+	if (!klp_generate(tramp, group, hooks, keys, nr)) {
+		pr_warn_once("a trampoline is out of reach: patched calls keep the handler\n");
+		module_memfree(tramp);
+		tramp = NULL;
+		goto out;
+	}
+	set_memory_ro((unsigned long)tramp, PAGE_ALIGN(size) >> PAGE_SHIFT);
+	set_memory_x((unsigned long)tramp, PAGE_ALIGN(size) >> PAGE_SHIFT);
+out:
+	kfree(keys);
+	return tramp;
+}
+
+/**
+ * klp_free_trampoline() - free a trampoline that no task can be in
+ * @tramp: what klp_build_trampoline() returned, or NULL
+ */
+void klp_free_trampoline(void *tramp)
+{
+	/* The allocation resets the permissions when it is freed. */
+	if (tramp)
+		module_memfree(tramp);
+}

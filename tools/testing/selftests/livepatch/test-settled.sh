@@ -1,0 +1,157 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Settled calls: once a transition completes, ftrace calls the hook
+# group's trampoline, which sends the calls of a patched function straight
+# to its replacement (patch.c, settle.c).  Before a transition changes a
+# settled function, the function goes back to the handler; tasks calling
+# it meanwhile never run a version their patch state forbids (the target
+# counts such runs of version 1 in "v1_mixed").  test-modules.sh shows a
+# module's functions settling again when it comes back.
+#
+# The patches are enabled and disabled while tasks call their functions,
+# so ftrace rewrites call sites that other vCPUs run through: QEMU
+# emulates that correctly only with one thread for all vCPUs (check.sh).
+# vmtest: single-threaded TCG
+
+. "$(dirname "$0")"/functions.sh
+
+TARGET=test_lp_preempt_target
+V1=test_lp_preempt_a
+V2=test_lp_preempt_both
+PARAMS=/sys/module/$TARGET/parameters
+
+# assert_both_settled LP 0|1 - f1 and f3, as LP patches them
+assert_both_settled()
+{
+	assert_settled "$1" $TARGET test_lp_preempt_f1 "$2"
+	assert_settled "$1" $TARGET test_lp_preempt_f3 "$2"
+}
+
+# start_callers N - N tasks calling f1 and f3 in a loop.  Each write runs
+# a short loop in the kernel; between two, the task goes back to user
+# space, where it can switch (a PREEMPT_NONE kernel never switches a task
+# that keeps running in the kernel).
+start_callers()
+{
+	local i n
+
+	echo 20000 >"$PARAMS/rounds"
+	n=$(param loops)
+	for ((i = 0; i < $1; i++)); do
+		while :; do echo 1 >"/proc/$TARGET"; done &
+		BG_PIDS+=($!)
+	done
+	wait_for "[[ \$(param loops) -gt $n ]]" || fail_case "the callers do not loop"
+}
+
+stop_callers()
+{
+	stop_background
+}
+
+# calls_go_on - the callers still loop, through whatever is patched now
+calls_go_on()
+{
+	local n
+
+	n=$(param loops)
+	wait_for "[[ \$(param loops) -gt $((n + 10000)) ]]" ||
+		fail_case "the callers stopped"
+}
+
+# v1_runs_grow - calls run version 1
+v1_runs_grow()
+{
+	local n
+
+	n=$(param v1_runs)
+	wait_for "[[ \$(param v1_runs) -gt $((n + 1000)) ]]" ||
+		fail_case "the calls do not run $V1"
+}
+
+assert_trampoline()
+{
+	[[ $(ftrace_hook_of test_lp_preempt_f1) == *$'\t'"tramp: 0x"* ]] ||
+		fail_case "ftrace does not call a trampoline for f1 alone: $(ftrace_hook_of test_lp_preempt_f1)"
+}
+
+setup_config
+settle_calls 1 || skip "the kernel has no settled calls (CONFIG_LIVEPATCH_SETTLED_CALLS)"
+trap 'stop_background; exit_cleanup $V2 $V1 $TARGET; trace_off' EXIT INT TERM HUP
+
+start_test "a patch settles when its transition completes, and can be unsettled"
+load_mod $TARGET
+load_lp $V1
+assert_both_settled $V1 1
+assert_trampoline
+start_callers 1
+v1_runs_grow
+settle_calls 0
+assert_both_settled $V1 0
+v1_runs_grow
+settle_calls 1
+assert_both_settled $V1 1
+v1_runs_grow
+# Another ftrace user on f1: ftrace calls its own caller and the handler
+# for it, then our trampoline again.
+trace_functions test_lp_preempt_f1
+[[ $(ftrace_hook_of test_lp_preempt_f1) == *tramp:* ]] &&
+	fail_case "f1 still calls our trampoline while it is traced"
+v1_runs_grow
+grep -q "test_lp_preempt_f1 <-" "$TRACING/trace" || fail_case "f1 is not traced"
+trace_off
+assert_trampoline
+v1_runs_grow
+stop_callers
+disable_lp $V1
+unload_lp $V1
+unload_mod $TARGET
+check_result "% modprobe $TARGET
+$(lp_load_log $V1)
+$(unpatching_log $V1)
+% rmmod $V1
+% rmmod $TARGET"
+
+start_test "a replace takes settled functions back to the handler under load"
+load_mod $TARGET
+load_lp $V1
+assert_both_settled $V1 1
+start_callers 2
+v1_runs_grow
+load_lp $V2
+wait_replaced $V1
+unload_lp $V1
+assert_both_settled $V2 1
+calls_go_on
+stop_callers
+assert_eq "runs of $V1 by tasks switched away from it" 0 "$(param v1_mixed)"
+disable_lp $V2
+unload_lp $V2
+unload_mod $TARGET
+check_result "% modprobe $TARGET
+$(lp_load_log $V1)
+$(lp_load_log $V2)
+% rmmod $V1
+$(unpatching_log $V2)
+% rmmod $V2
+% rmmod $TARGET"
+
+start_test "a disable takes settled functions back to the handler under load"
+load_mod $TARGET
+load_lp $V1
+start_callers 2
+v1_runs_grow
+disable_lp $V1
+unload_lp $V1
+calls_go_on
+stop_callers
+assert_eq "runs of $V1 by tasks switched back from it" 0 "$(param v1_mixed)"
+unload_mod $TARGET
+check_result "% modprobe $TARGET
+$(lp_load_log $V1)
+$(unpatching_log $V1)
+% rmmod $V1
+% rmmod $TARGET"
+
+exit 0
