@@ -37,12 +37,14 @@
 #include <linux/completion.h>
 #include <linux/elf.h>
 #include <linux/kallsyms.h>
+#include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/livepatch.h>
 #include <linux/memory.h>
 #include <linux/module.h>
 #include <linux/moduleloader.h>
 #include <linux/mutex.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/stringify.h>
@@ -489,7 +491,15 @@ static ssize_t settled_show(struct kobject *kobj, struct kobj_attribute *attr,
 	struct klp_func *func = container_of(kobj, struct klp_func, kobj);
 	bool settled;
 
-	mutex_lock(&klp_mutex);
+	/*
+	 * Func kobjects are released with klp_mutex held, which waits for
+	 * this reader to leave: never wait for klp_mutex here.
+	 */
+	if (!mutex_trylock(&klp_mutex)) {
+		/* Let the holder go on rather than spin. */
+		msleep(5);
+		return restart_syscall();
+	}
 	settled = klp_func_settled(func);
 	mutex_unlock(&klp_mutex);
 	return sysfs_emit(buf, "%d\n", settled);

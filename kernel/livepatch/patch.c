@@ -43,10 +43,12 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hashtable.h>
+#include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/bug.h>
 #include <linux/printk.h>
@@ -116,10 +118,13 @@ void klp_wait_redirections(void)
  *		cleared (never the location) when a hook is unpublished
  * @tramp:	the trampoline that ftrace calls for its functions when no
  *		other ftrace user shares them (settle.c), or NULL
+ * @targets:	the klp_ops::target of its hooks, the only memory besides
+ *		the group that the trampoline reads
  */
 struct klp_hook_group {
 	struct ftrace_ops fops;
 	void *tramp;
+	unsigned long *targets;
 	unsigned int nr_hooks;
 	struct list_head dormant;
 	unsigned int nr_direct;
@@ -296,12 +301,24 @@ unsigned long notrace klp_trampoline_handler(unsigned long fentry_ret,
 	return to ?: fentry_ret;
 }
 
-static struct klp_hook_group *klp_alloc_group(void)
+static void klp_free_group(struct klp_hook_group *group)
+{
+	if (group)
+		kfree(group->targets);
+	kfree(group);
+}
+
+static struct klp_hook_group *klp_alloc_group(unsigned int nr)
 {
 	struct klp_hook_group *group = kzalloc(sizeof(*group), GFP_KERNEL);
 
 	if (!group)
 		return NULL;
+	group->targets = kcalloc(nr, sizeof(*group->targets), GFP_KERNEL);
+	if (!group->targets) {
+		kfree(group);
+		return NULL;
+	}
 	INIT_LIST_HEAD(&group->dormant);
 	group->fops.func = klp_redirect_handler;
 	/*
@@ -399,7 +416,7 @@ static bool klp_settle_on = IS_ENABLED(CONFIG_LIVEPATCH_SETTLED_CALLS);
  */
 static void klp_unsettle(struct klp_ops *ops)
 {
-	WRITE_ONCE(ops->target, 0);
+	WRITE_ONCE(*ops->target, 0);
 }
 
 /*
@@ -433,9 +450,9 @@ void klp_settle_all(void)
 	if (!klp_settle_on || klp_transition_patch)
 		return;
 	hash_for_each(klp_ops_table, bkt, ops, hnode)
-		WRITE_ONCE(ops->target, klp_settled_target(ops));
+		WRITE_ONCE(*ops->target, klp_settled_target(ops));
 	hash_for_each(klp_dormant_table, bkt, ops, hnode)
-		WRITE_ONCE(ops->target, ops->ip + MCOUNT_INSN_SIZE);
+		WRITE_ONCE(*ops->target, ops->ip + MCOUNT_INSN_SIZE);
 }
 
 /**
@@ -476,7 +493,7 @@ bool klp_func_settled(struct klp_func *func)
 		return false;
 	ops = klp_ops_lookup(func->old_func);
 	return ops && ops->group->tramp &&
-	       READ_ONCE(ops->target) == (unsigned long)func->new_func;
+	       READ_ONCE(*ops->target) == (unsigned long)func->new_func;
 }
 
 #ifdef CONFIG_LIVEPATCH_SETTLED_CALLS
@@ -499,7 +516,12 @@ static int klp_settle_set(const char *val, const struct kernel_param *kp)
 	err = kstrtobool(val, &on);
 	if (err)
 		return err;
-	mutex_lock(&klp_mutex);
+	/* Not while holding the parameter lock for a whole transition. */
+	if (!mutex_trylock(&klp_mutex)) {
+		/* Let the holder go on rather than spin. */
+		msleep(5);
+		return restart_syscall();
+	}
 	klp_settle_on = on;
 	if (on)
 		klp_settle_all();
@@ -529,12 +551,14 @@ static int klp_hook_group(struct klp_ops **new, unsigned int nr)
 	unsigned int i;
 	int err = -ENOMEM;
 
-	group = klp_alloc_group();
+	group = klp_alloc_group(nr);
 	ips = kmalloc_array(nr, sizeof(*ips), GFP_KERNEL);
 	if (!group || !ips)
 		goto free;
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr; i++) {
 		ips[i] = new[i]->ip;
+		new[i]->target = &group->targets[i];
+	}
 
 	err = ftrace_set_filter_ips(&group->fops, ips, nr, 0, 1);
 	if (err) {
@@ -569,6 +593,14 @@ static int klp_hook_group(struct klp_ops **new, unsigned int nr)
 		/* Handlers of other groups walk the shared ip table. */
 		if (!group->nr_direct)
 			klp_wait_handlers();
+		/*
+		 * ftrace gave up on itself (ftrace_bug()) after pointing
+		 * call sites at the trampoline: keep what it may still use.
+		 */
+		if (err == -ENODEV && group->tramp) {
+			kfree(ips);
+			return err;
+		}
 		goto free_filter;
 	}
 	kfree(ips);
@@ -580,7 +612,7 @@ free_filter:
 	klp_free_trampoline(group->tramp);
 free:
 	kfree(ips);
-	kfree(group);
+	klp_free_group(group);
 	return err;
 }
 
@@ -592,15 +624,17 @@ static bool klp_unregister_group(struct klp_hook_group *group)
 
 	/* Returns once no handler can still run on it, nor its trampoline. */
 	unregistered = !WARN_ON(unregister_ftrace_function(&group->fops));
-	ftrace_free_filter(&group->fops);
-	if (unregistered)
-		klp_free_trampoline(group->tramp);
 	list_for_each_entry_safe(ops, tmp, &group->dormant, batch_node) {
 		hash_del(&ops->hnode);
 		kfree(ops);
 	}
-	kfree(group);
-	return unregistered;
+	/* Still called, it finds no hook: keep what it reads. */
+	if (!unregistered)
+		return false;
+	ftrace_free_filter(&group->fops);
+	klp_free_trampoline(group->tramp);
+	klp_free_group(group);
+	return true;
 }
 
 /*

@@ -21,9 +21,9 @@ struct klp_hook_group;
  *		other functions hooked at the same time
  * @batch_node:	entry in a list of hooks being added or removed together,
  *		or in its group's list of dormant hooks
- * @target:	where the group's trampoline sends every call when settled
- *		(the replacement, or the original code past the fentry
- *		call); 0 while the handler must choose (settle.c)
+ * @target:	in its group: where the group's trampoline sends every call
+ *		when settled (the replacement, or the original code past
+ *		the fentry call); 0 while the handler must choose (settle.c)
  *
  * Since non-replace patches may not overlap, @func_stack holds one entry,
  * except while an atomic-replace patch takes over: then the new patch's
@@ -38,7 +38,7 @@ struct klp_ops {
 	struct list_head func_stack;
 	struct klp_hook_group *group;
 	struct list_head batch_node;
-	unsigned long target;
+	unsigned long *target;
 };
 
 struct klp_ops *klp_ops_lookup(void *old_func);

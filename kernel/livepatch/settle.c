@@ -31,7 +31,8 @@
  *
  * Locking: built before its group's ftrace_ops is registered, never
  * changed, freed after the ftrace_ops is unregistered (which waits until no
- * task can be in it).
+ * task can be in it).  It reads nothing but its group's targets array and
+ * the group itself, which live as long as it does.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -187,24 +188,28 @@ static void klp_emit_leaf(struct klp_emitter *e, unsigned long *target,
 /*
  * Save what the function may receive in registers, ask
  * klp_trampoline_handler(fentry return, parent's return, group) and make
- * the call return where it answers.
+ * the call return where it answers.  The frame pointer lets an oops or a
+ * backtrace taken in the handler see past the trampoline; it does not
+ * make the stack reliable (no ORC data).
  */
 static void klp_emit_handler(struct klp_emitter *e,
 			     struct klp_hook_group *group)
 {
 	static const u8 save[] = {
+		0x55, 0x48, 0x89, 0xe5,		/* push rbp; mov %rsp, %rbp */
 		0x57, 0x56, 0x52, 0x51,		/* push rdi, rsi, rdx, rcx */
 		0x41, 0x50, 0x41, 0x51,		/* push r8, r9 */
 		0x50, 0x41, 0x52,		/* push rax (vararg count), r10 */
-		0x48, 0x8b, 0x7c, 0x24, 0x40,	/* mov 0x40(%rsp), %rdi */
-		0x48, 0x8b, 0x74, 0x24, 0x48,	/* mov 0x48(%rsp), %rsi */
+		0x48, 0x8b, 0x7c, 0x24, 0x48,	/* mov 0x48(%rsp), %rdi */
+		0x48, 0x8b, 0x74, 0x24, 0x50,	/* mov 0x50(%rsp), %rsi */
 		0x48, 0xba,			/* movabs $group, %rdx */
 	};
 	static const u8 restore[] = {
-		0x48, 0x89, 0x44, 0x24, 0x40,	/* mov %rax, 0x40(%rsp) */
+		0x48, 0x89, 0x44, 0x24, 0x48,	/* mov %rax, 0x48(%rsp) */
 		0x41, 0x5a, 0x58,		/* pop r10, rax */
 		0x41, 0x59, 0x41, 0x58,		/* pop r9, r8 */
 		0x59, 0x5a, 0x5e, 0x5f,		/* pop rcx, rdx, rsi, rdi */
+		0x5d,				/* pop rbp */
 	};
 	static const u8 call = 0xe8;
 
@@ -241,9 +246,11 @@ static bool klp_generate(u8 *start, struct klp_hook_group *group,
 
 	klp_emit(&e, entry, sizeof(entry));
 	klp_emit_tree(&e, keys, 0, nr, leaves, handler);
+	if (WARN_ON_ONCE(e.pos != start + KLP_ENTRY_SIZE + klp_tree_size(nr)))
+		return false;
 	e.pos = leaves;
 	for (i = 0; i < nr; i++)
-		klp_emit_leaf(&e, &hooks[i]->target, handler);
+		klp_emit_leaf(&e, hooks[i]->target, handler);
 	klp_emit_handler(&e, group);
 	return e.fits && e.pos <= handler + KLP_HANDLER_SIZE;
 }
@@ -285,8 +292,11 @@ void *klp_build_trampoline(struct klp_hook_group *group,
 		tramp = NULL;
 		goto out;
 	}
-	set_memory_ro((unsigned long)tramp, PAGE_ALIGN(size) >> PAGE_SHIFT);
-	set_memory_x((unsigned long)tramp, PAGE_ALIGN(size) >> PAGE_SHIFT);
+	if (set_memory_ro((unsigned long)tramp, PAGE_ALIGN(size) >> PAGE_SHIFT) ||
+	    set_memory_x((unsigned long)tramp, PAGE_ALIGN(size) >> PAGE_SHIFT)) {
+		module_memfree(tramp);
+		tramp = NULL;
+	}
 out:
 	kfree(keys);
 	return tramp;
