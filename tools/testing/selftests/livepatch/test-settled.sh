@@ -142,6 +142,11 @@ load_mod $TARGET
 load_lp $V1
 start_callers 2
 v1_runs_grow
+# A reader of "settled" while the core removes the file under klp_mutex.
+while read -r _ <"$KLP_SYSFS/$V1/$TARGET/test_lp_preempt_f1,1/settled"; do
+	:
+done 2>/dev/null &
+BG_PIDS+=($!)
 disable_lp $V1
 unload_lp $V1
 calls_go_on

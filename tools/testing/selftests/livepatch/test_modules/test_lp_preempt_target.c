@@ -92,15 +92,21 @@ EXPORT_SYMBOL_GPL(test_lp_preempt_unpatch_starts);
 
 void test_lp_preempt_ran_v1(void)
 {
-	int state = current->patch_state;
+	bool replace = READ_ONCE(replacing), unpatch = READ_ONCE(unpatching);
+	int state;
 
+	/*
+	 * The state after the flags: the core gives every task its state
+	 * before a callback sets a flag.
+	 */
+	smp_rmb();
+	state = READ_ONCE(current->patch_state);
 	atomic_long_inc(&v1_runs);
-	if ((READ_ONCE(replacing) && state != KLP_UNPATCHED) ||
-	    (READ_ONCE(unpatching) && state != KLP_PATCHED)) {
+	if ((replace && state != KLP_UNPATCHED) ||
+	    (unpatch && state != KLP_PATCHED)) {
 		atomic_long_inc(&v1_mixed);
 		pr_err_ratelimited("%s:%d runs version 1 in patch state %d\n",
-				   current->comm, current->pid,
-				   current->patch_state);
+				   current->comm, current->pid, state);
 	}
 }
 EXPORT_SYMBOL_GPL(test_lp_preempt_ran_v1);
