@@ -497,7 +497,7 @@ static ssize_t settled_show(struct kobject *kobj, struct kobj_attribute *attr,
 	 */
 	if (!mutex_trylock(&klp_mutex)) {
 		/* Let the holder go on rather than spin. */
-		msleep(5);
+		usleep_range(5000, 10000);
 		return restart_syscall();
 	}
 	settled = klp_func_settled(func);

@@ -519,7 +519,7 @@ static int klp_settle_set(const char *val, const struct kernel_param *kp)
 	/* Not while holding the parameter lock for a whole transition. */
 	if (!mutex_trylock(&klp_mutex)) {
 		/* Let the holder go on rather than spin. */
-		msleep(5);
+		usleep_range(5000, 10000);
 		return restart_syscall();
 	}
 	klp_settle_on = on;
