@@ -6,6 +6,8 @@
 # post handler.  Whichever comes second is refused with -EBUSY.  A kprobe
 # without a post handler needs no IPMODIFY and runs beside the patch.
 # test_lp_kprobe probes cmdline_proc_show(), which test_lp_basic patches.
+# The patched function is settled (its calls skip the handler, patch.c)
+# when the kprobe comes or is refused: that changes nothing for ftrace.
 
 . "$(dirname "$0")"/functions.sh
 
@@ -51,6 +53,7 @@ modprobe: ERROR: could not insert '$MOD': Device or resource busy
 
 start_test "a patched function: a kprobe with a post handler is refused"
 load_lp $MOD
+assert_settled $MOD vmlinux cmdline_proc_show 1
 load_failing_mod $KPROBE post_handler=1
 assert_eq "/proc/cmdline" "$MOD: patched" "$(value_of /proc/cmdline)"
 disable_lp $MOD
@@ -71,10 +74,13 @@ unload_lp $MOD
 hits_grow "unpatched"
 load_lp $MOD
 unload_mod $KPROBE
+assert_settled $MOD vmlinux cmdline_proc_show 1
+assert_eq "/proc/cmdline" "$MOD: patched" "$(value_of /proc/cmdline)"
 load_mod $KPROBE
 assert_eq "/proc/cmdline" "$MOD: patched" "$(value_of /proc/cmdline)"
 hits_grow "patched, probe loaded second"
 unload_mod $KPROBE
+assert_eq "/proc/cmdline" "$MOD: patched" "$(value_of /proc/cmdline)"
 disable_lp $MOD
 unload_lp $MOD
 assert_eq "/proc/cmdline" "$orig" "$(value_of /proc/cmdline)"

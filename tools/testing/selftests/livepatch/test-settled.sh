@@ -76,6 +76,17 @@ assert_trampoline()
 		fail_case "ftrace does not call a trampoline for f1 alone: $(ftrace_hook_of test_lp_preempt_f1)"
 }
 
+# v1_case_log - the transcript of a case that loads the target and $V1,
+# then disables and removes them
+v1_case_log()
+{
+	echo "% modprobe $TARGET
+$(lp_load_log $V1)
+$(unpatching_log $V1)
+% rmmod $V1
+% rmmod $TARGET"
+}
+
 setup_config
 settle_calls 1 || skip "the kernel has no settled calls (CONFIG_LIVEPATCH_SETTLED_CALLS)"
 trap 'stop_background; exit_cleanup $V2 $V1 $TARGET; trace_off' EXIT INT TERM HUP
@@ -107,11 +118,7 @@ stop_callers
 disable_lp $V1
 unload_lp $V1
 unload_mod $TARGET
-check_result "% modprobe $TARGET
-$(lp_load_log $V1)
-$(unpatching_log $V1)
-% rmmod $V1
-% rmmod $TARGET"
+check_result "$(v1_case_log)"
 
 start_test "a replace takes settled functions back to the handler under load"
 load_mod $TARGET
@@ -153,10 +160,6 @@ calls_go_on
 stop_callers
 assert_eq "runs of $V1 by tasks switched back from it" 0 "$(param v1_mixed)"
 unload_mod $TARGET
-check_result "% modprobe $TARGET
-$(lp_load_log $V1)
-$(unpatching_log $V1)
-% rmmod $V1
-% rmmod $TARGET"
+check_result "$(v1_case_log)"
 
 exit 0

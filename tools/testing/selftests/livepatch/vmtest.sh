@@ -272,7 +272,8 @@ build_external()
 		die_with_log "$log" "installing the modules of $dir failed"
 }
 
-# Our selftest modules; upstream's samples, unmodified, as external
+# Our selftest modules (not for a "-u" kernel: they use what our core
+# adds, replace_set for one); upstream's samples, unmodified, as external
 # modules (the compatibility tests insmod them by path, since our samples
 # have the same names); and the user's modules (-m).
 build_test_modules()
@@ -280,12 +281,14 @@ build_test_modules()
 	local d copy
 
 	: >"$KBUILD_DIR/external.log"
-	# Built from a copy, so that "-u" kernels get them too; one copy per
-	# kernel, since kbuild does not rebuild objects of another kernel's
-	# configuration when that configuration is older than they are.
-	copy=$BUILD_DIR/test-modules-$VARIANT_NAME
-	sync_path "$SCRIPT_DIR/test_modules" "$copy"
-	build_external "$copy"
+	# Built from copies, one per kernel, since kbuild does not rebuild
+	# objects of another kernel's configuration when that configuration
+	# is older than they are.
+	if [[ $UPSTREAM -eq 0 ]]; then
+		copy=$BUILD_DIR/test-modules-$VARIANT_NAME
+		sync_path "$SCRIPT_DIR/test_modules" "$copy"
+		build_external "$copy"
+	fi
 	copy=$BUILD_DIR/upstream-samples-$VARIANT_NAME
 	sync_path "$PRISTINE_DIR/samples/livepatch" "$copy"
 	build_external "$copy" extra/upstream-samples
