@@ -574,6 +574,16 @@ param()
 	echo "$v"
 }
 
+# wait_param_grows NAME BY - until parameter NAME (in $PARAMS) has grown by
+# more than BY from now; 1 if it does not in time
+wait_param_grows()
+{
+	local n
+
+	n=$(param "$1")
+	wait_for "[[ \$(param $1) -gt $((n + $2)) ]]"
+}
+
 # assert_target F EXPECTED - F runs EXPECTED's code ("original": none)
 assert_target()
 {

@@ -166,7 +166,7 @@ hold_in_redirection()
 # the caller is held in the middle of a redirection into $V1's code
 replace_under_hold()
 {
-	local replace=$1 n
+	local replace=$1
 
 	load_mod $TARGET
 	load_lp $V1
@@ -188,9 +188,7 @@ replace_under_hold()
 	unload_lp $V1
 	# Calls go on after the replaced module is gone.
 	start_callers 1
-	n=$(param loops)
-	wait_for "[[ \$(param loops) -gt $((n + 10000)) ]]" ||
-		fail_case "the caller stopped after $V1 went"
+	wait_param_grows loops 10000 || fail_case "the caller stopped after $V1 went"
 	stop_callers
 	assert_eq "runs of $V1 by tasks switched away from it" 0 "$(param v1_mixed)"
 	disable_lp "$replace"

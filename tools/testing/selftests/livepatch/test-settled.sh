@@ -53,21 +53,13 @@ stop_callers()
 # calls_go_on - the callers still loop, through whatever is patched now
 calls_go_on()
 {
-	local n
-
-	n=$(param loops)
-	wait_for "[[ \$(param loops) -gt $((n + 10000)) ]]" ||
-		fail_case "the callers stopped"
+	wait_param_grows loops 10000 || fail_case "the callers stopped"
 }
 
 # v1_runs_grow - calls run version 1
 v1_runs_grow()
 {
-	local n
-
-	n=$(param v1_runs)
-	wait_for "[[ \$(param v1_runs) -gt $((n + 1000)) ]]" ||
-		fail_case "the calls do not run $V1"
+	wait_param_grows v1_runs 1000 || fail_case "the calls do not run $V1"
 }
 
 assert_trampoline()

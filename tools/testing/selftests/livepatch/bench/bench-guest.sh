@@ -159,11 +159,10 @@ bench_call()
 		result call_patched_ns "$ns"
 		# Ours settles the patched call; this is its handler, as during
 		# a transition but without looking at task states.
-		if [[ -e $SETTLE_PARAM ]]; then
-			echo 0 >"$SETTLE_PARAM"
+		if settle_calls 0; then
 			read -r ns _ <"$p/ns_per_call"
 			result call_handler_ns "$ns"
-			echo 1 >"$SETTLE_PARAM"
+			settle_calls 1
 		fi
 		# The function tracer on the patched function too.
 		trace_functions bench_call_fn
