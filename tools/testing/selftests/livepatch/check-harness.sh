@@ -15,6 +15,7 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CONFIG=${1:-debug}
 passed=0
 failed=0
+missed=()
 
 ok()
 {
@@ -26,6 +27,7 @@ not_ok()
 {
 	echo "not ok: $1"
 	failed=$((failed + 1))
+	missed+=("$1")
 }
 
 # expect OUT ERE WHAT - a line of OUT matches ERE
@@ -95,5 +97,9 @@ fi
 expect "$out" "^Bail out! no test of 'ours:test-no-such-test.sh' can run" \
 	"the runner says why"
 
+# Repeated last: CI logs may keep only their tail.
+for m in "${missed[@]}"; do
+	echo "not ok: $m"
+done
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

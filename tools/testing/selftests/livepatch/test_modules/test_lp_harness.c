@@ -5,7 +5,9 @@
  * this module.  The parameter "provoke" picks the problem:
  *   warn   a WARN at init
  *   spin   spin for "seconds" with preemption off, which the RCU stall
- *          and soft lockup detectors report
+ *          and soft lockup detectors report; it starts a grace period
+ *          first, since an idle guest may not need one before the spin
+ *          ends, and without one in progress there is no stall to see
  *   hang   sleep uninterruptibly for "seconds", which the hung task
  *          detector reports
  * In every case the module loads once the problem is over, so that the
@@ -19,6 +21,7 @@
 #include <linux/module.h>
 #include <linux/preempt.h>
 #include <linux/processor.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/string.h>
 
@@ -35,6 +38,7 @@ static void test_lp_harness_spin(void)
 	unsigned long end = jiffies + seconds * HZ;
 
 	preempt_disable();
+	start_poll_synchronize_rcu();
 	while (time_before(jiffies, end))
 		cpu_relax();
 	preempt_enable();
