@@ -61,6 +61,26 @@
 /* The one lock of the livepatch core: see the top of this file. */
 DEFINE_MUTEX(klp_mutex);
 
+/**
+ * klp_mutex_lock_or_restart() - take klp_mutex for a sysfs or parameter
+ *	handler, without waiting for it
+ *
+ * Such a handler must not wait for klp_mutex: its holder may be removing
+ * the very file (and wait for the handler to leave), or hold it for a
+ * whole transition.  When it is busy, sleep a little, so that the holder
+ * goes on rather than the caller spinning, and have the system call
+ * restarted.
+ *
+ * Return: 0 with klp_mutex held, or the error to return from the handler.
+ */
+int klp_mutex_lock_or_restart(void)
+{
+	if (mutex_trylock(&klp_mutex))
+		return 0;
+	usleep_range(5000, 10000);
+	return restart_syscall();
+}
+
 /*
  * Active patches (enabled, or in transition), in the order enabled.  The
  * name is 6.1's, as is klp_transition_patch's: crash and drgn scripts walk
@@ -491,15 +511,15 @@ static ssize_t settled_show(struct kobject *kobj, struct kobj_attribute *attr,
 	struct klp_func *func = container_of(kobj, struct klp_func, kobj);
 	bool settled;
 
+	int err;
+
 	/*
 	 * Func kobjects are released with klp_mutex held, which waits for
 	 * this reader to leave: never wait for klp_mutex here.
 	 */
-	if (!mutex_trylock(&klp_mutex)) {
-		/* Let the holder go on rather than spin. */
-		usleep_range(5000, 10000);
-		return restart_syscall();
-	}
+	err = klp_mutex_lock_or_restart();
+	if (err)
+		return err;
 	settled = klp_func_settled(func);
 	mutex_unlock(&klp_mutex);
 	return sysfs_emit(buf, "%d\n", settled);
@@ -1541,6 +1561,7 @@ int klp_module_coming(struct module *mod)
 {
 	struct klp_object *obj;
 	struct klp_patch *patch;
+	bool applied = false;
 	int err = 0;
 
 	if (WARN_ON(mod->state != MODULE_STATE_COMING))
@@ -1561,9 +1582,11 @@ int klp_module_coming(struct module *mod)
 		err = klp_apply_to_coming_module(patch, obj, mod);
 		if (err)
 			goto err;
+		applied = true;
 	}
 
-	klp_settle_all();
+	if (applied)
+		klp_settle_all();
 	mutex_unlock(&klp_mutex);
 	return 0;
 

@@ -12,6 +12,8 @@
 extern struct mutex klp_mutex;
 extern struct list_head klp_patches;
 
+int klp_mutex_lock_or_restart(void);
+
 #define klp_for_each_active_patch_safe(patch, tmp_patch)		\
 	list_for_each_entry_safe(patch, tmp_patch, &klp_patches, list)
 

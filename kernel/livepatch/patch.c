@@ -435,6 +435,19 @@ static unsigned long klp_settled_target(struct klp_ops *ops)
 	return (unsigned long)top->new_func;
 }
 
+/* Every hook to its settled target (@settle), or back to the handler. */
+static void klp_write_targets(bool settle)
+{
+	struct klp_ops *ops;
+	unsigned int bkt;
+
+	hash_for_each(klp_ops_table, bkt, ops, hnode)
+		WRITE_ONCE(*ops->target, settle ? klp_settled_target(ops) : 0);
+	hash_for_each(klp_dormant_table, bkt, ops, hnode)
+		WRITE_ONCE(*ops->target,
+			   settle ? ops->ip + MCOUNT_INSN_SIZE : 0);
+}
+
 /**
  * klp_settle_all() - let calls skip the handler where it has no choice left
  *
@@ -444,15 +457,8 @@ static unsigned long klp_settled_target(struct klp_ops *ops)
  */
 void klp_settle_all(void)
 {
-	struct klp_ops *ops;
-	unsigned int bkt;
-
-	if (!klp_settle_on || klp_transition_patch)
-		return;
-	hash_for_each(klp_ops_table, bkt, ops, hnode)
-		WRITE_ONCE(*ops->target, klp_settled_target(ops));
-	hash_for_each(klp_dormant_table, bkt, ops, hnode)
-		WRITE_ONCE(*ops->target, ops->ip + MCOUNT_INSN_SIZE);
+	if (klp_settle_on && !klp_transition_patch)
+		klp_write_targets(true);
 }
 
 /**
@@ -497,36 +503,22 @@ bool klp_func_settled(struct klp_func *func)
 }
 
 #ifdef CONFIG_LIVEPATCH_SETTLED_CALLS
-static void klp_unsettle_all(void)
-{
-	struct klp_ops *ops;
-	unsigned int bkt;
-
-	hash_for_each(klp_ops_table, bkt, ops, hnode)
-		klp_unsettle(ops);
-	hash_for_each(klp_dormant_table, bkt, ops, hnode)
-		klp_unsettle(ops);
-}
-
 static int klp_settle_set(const char *val, const struct kernel_param *kp)
 {
 	bool on;
 	int err;
 
 	err = kstrtobool(val, &on);
+	if (!err)
+		/* Not while holding the parameter lock for a whole transition. */
+		err = klp_mutex_lock_or_restart();
 	if (err)
 		return err;
-	/* Not while holding the parameter lock for a whole transition. */
-	if (!mutex_trylock(&klp_mutex)) {
-		/* Let the holder go on rather than spin. */
-		usleep_range(5000, 10000);
-		return restart_syscall();
-	}
 	klp_settle_on = on;
 	if (on)
 		klp_settle_all();
 	else
-		klp_unsettle_all();
+		klp_write_targets(false);
 	mutex_unlock(&klp_mutex);
 	return 0;
 }
