@@ -12,8 +12,15 @@
  * (allocations may be atomic, and a large bucket array needs vmalloc), so
  * it runs from a work item: the new table is filled while the old one
  * stays in service, then published, and the old one is freed after an RCU
- * grace period.  Each variable has two list nodes, one per table, so that
- * it can sit in both during the switch.
+ * grace period.  Each variable has two chain links, one per table, so that
+ * it can sit in both during the switch.  The chains are singly linked: a
+ * removal finds the link that points to the variable by walking its
+ * bucket, which is short, and a variable then takes no more room than
+ * 6.1's with its single doubly linked node.
+ *
+ * The published table is one word (klp_shadow_cur): the address of the
+ * bucket array, whose low bits are free, with the table's size and link
+ * slot in them.  A lookup thus loads one global before its bucket.
  *
  * Locking: klp_shadow_lock (irq-safe, because variables may be allocated
  * and freed in any context) serialises every change to the tables and
@@ -29,29 +36,32 @@
 #include <linux/irq_work.h>
 #include <linux/livepatch.h>
 #include <linux/mm.h>
-#include <linux/rculist.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
-#define KLP_SHADOW_MIN_BITS	8
+/* 6.1's fixed size: up to 16384 variables, the same table as there. */
+#define KLP_SHADOW_MIN_BITS	12
 #define KLP_SHADOW_MAX_BITS	24
-/* Buckets migrated per lock hold while resizing. */
-#define KLP_SHADOW_RESIZE_BATCH	256
+/* Buckets plus variables visited per lock hold, when migrating or emptying. */
+#define KLP_SHADOW_BATCH	256
+/* After a failed allocation, the resize is tried again after 1 s, 2 s... */
+#define KLP_SHADOW_RETRY_MIN	HZ
+#define KLP_SHADOW_RETRY_MAX	(64 * HZ)
 
-struct klp_shadow_table {
-	unsigned int bits;
-	unsigned int slot;	/* which klp_shadow::node links this table */
-	/* A count outside these asks for another size. */
-	unsigned long grow_above;
-	unsigned long shrink_below;
-	struct rcu_head rcu;
-	struct hlist_head buckets[];
-};
+/*
+ * klp_shadow_cur: bits 0-5 the hash's shift (BITS_PER_LONG minus the size
+ * in bits), bit 6 the link slot.
+ */
+#define KLP_SHADOW_SHIFT_MASK	0x3fUL
+#define KLP_SHADOW_SLOT_FLAG	0x40UL
+#define KLP_SHADOW_TAG_MASK	0x7fUL
 
 /**
  * struct klp_shadow - a shadow variable
- * @node:	links in the current table and, during a resize, the next one
+ * @next:	the next variable in the bucket of the current table and,
+ *		during a resize, of the next one
  * @gen:	resize generation in which the variable was put in the next
  *		table (so that the migration does not add it twice); read and
  *		written with klp_shadow_lock held, while the variable is linked
@@ -63,7 +73,7 @@ struct klp_shadow_table {
  *		users of cmpxchg16b and 128-bit fields
  */
 struct klp_shadow {
-	struct hlist_node node[2];
+	struct klp_shadow __rcu *next[2];
 	union {
 		unsigned long gen;
 		struct rcu_head rcu;
@@ -73,19 +83,52 @@ struct klp_shadow {
 	char data[] __aligned(16);
 };
 
+/* A table, unpacked from its word. */
+struct klp_shadow_table {
+	struct klp_shadow __rcu **buckets;
+	unsigned int bits;
+	unsigned int slot;
+};
+
+/* Where the table starts, so that no lookup ever finds no table. */
+static struct klp_shadow __rcu *klp_shadow_boot_buckets[1 << KLP_SHADOW_MIN_BITS]
+	__aligned(KLP_SHADOW_TAG_MASK + 1);
+
+/* Published with smp_store_release(), read with READ_ONCE(). */
+static unsigned long klp_shadow_cur __read_mostly =
+	(unsigned long)klp_shadow_boot_buckets + BITS_PER_LONG - KLP_SHADOW_MIN_BITS;
+
+/* The word has room for the shift, and the smallest array's low bits. */
+static_assert(BITS_PER_LONG - KLP_SHADOW_MIN_BITS <= KLP_SHADOW_SHIFT_MASK);
+static_assert(sizeof(void *) << KLP_SHADOW_MIN_BITS > KLP_SHADOW_TAG_MASK);
+
 static DEFINE_SPINLOCK(klp_shadow_lock);
 static DEFINE_MUTEX(klp_shadow_resize_mutex);
 
-static struct klp_shadow_table __rcu *klp_shadow_cur;
-/* Being filled by the resize work; klp_shadow_lock. */
-static struct klp_shadow_table *klp_shadow_next;
+/*
+ * The rest is under klp_shadow_lock.  Being filled by the resize work:
+ * klp_shadow_next (0 when none).  A count outside [shrink_below,
+ * grow_above] asks for another size.
+ */
+static unsigned long klp_shadow_next;
 static unsigned long klp_shadow_gen;
 static unsigned long klp_shadow_count;
-/* A resize was asked for and the work has not looked yet; klp_shadow_lock. */
+static unsigned long klp_shadow_grow_above = 4UL << KLP_SHADOW_MIN_BITS;
+static unsigned long klp_shadow_shrink_below;
+/*
+ * A resize was asked for, or a retry after a failed allocation is due,
+ * and the work has not looked yet: insertions and removals ask no more,
+ * so that memory pressure does not make each of them retry.
+ */
 static bool klp_shadow_resize_asked;
 
+/* klp_shadow_resize_mutex: */
+static unsigned long klp_shadow_retry_delay = KLP_SHADOW_RETRY_MIN;
+/* The static array is neither published nor still read. */
+static bool klp_shadow_boot_idle;
+
 static void klp_shadow_resize_fn(struct work_struct *work);
-static DECLARE_WORK(klp_shadow_resize_work, klp_shadow_resize_fn);
+static DECLARE_DELAYED_WORK(klp_shadow_resize_work, klp_shadow_resize_fn);
 
 /*
  * The callers may hold any lock, the scheduler's included, and
@@ -96,70 +139,61 @@ static DECLARE_WORK(klp_shadow_resize_work, klp_shadow_resize_fn);
  */
 static void klp_shadow_resize_kick(struct irq_work *work)
 {
-	queue_work(system_unbound_wq, &klp_shadow_resize_work);
+	queue_delayed_work(system_unbound_wq, &klp_shadow_resize_work, 0);
 }
 
 static DEFINE_IRQ_WORK(klp_shadow_resize_irq_work, klp_shadow_resize_kick);
 
-static __always_inline unsigned long
-klp_shadow_hash(void *obj, unsigned long id, unsigned int bits)
+static __always_inline struct klp_shadow_table klp_shadow_unpack(unsigned long word)
 {
-	/*
-	 * One multiplication, the costly part, for the object; the id is
-	 * mixed in after it, so that the variables of one object with small
-	 * ids land in neighbouring buckets rather than all in one.
-	 */
-	return (hash_long((unsigned long)obj, bits) ^ id) & ((1UL << bits) - 1);
+	return (struct klp_shadow_table) {
+		.buckets = (struct klp_shadow __rcu **)(word & ~KLP_SHADOW_TAG_MASK),
+		.bits = BITS_PER_LONG - (word & KLP_SHADOW_SHIFT_MASK),
+		.slot = !!(word & KLP_SHADOW_SLOT_FLAG),
+	};
 }
 
-static __always_inline struct hlist_head *
-klp_shadow_bucket(struct klp_shadow_table *t, void *obj, unsigned long id)
+static unsigned long klp_shadow_pack(struct klp_shadow_table t)
 {
-	return &t->buckets[klp_shadow_hash(obj, id, t->bits)];
+	return (unsigned long)t.buckets | (BITS_PER_LONG - t.bits) |
+	       (t.slot ? KLP_SHADOW_SLOT_FLAG : 0);
 }
 
-static struct klp_shadow_table *klp_shadow_table_alloc(unsigned int bits,
-						       unsigned int slot)
+static __always_inline struct klp_shadow __rcu **
+klp_shadow_bucket(struct klp_shadow_table t, void *obj, unsigned long id)
 {
-	struct klp_shadow_table *t;
+	/* One multiplication; the shift comes straight from the word. */
+	return &t.buckets[hash_long((unsigned long)obj ^ id, t.bits)];
+}
 
-	t = kvzalloc(struct_size(t, buckets, 1UL << bits), GFP_KERNEL);
-	if (!t)
-		return NULL;
-	t->bits = bits;
-	t->slot = slot;
-	t->grow_above = bits < KLP_SHADOW_MAX_BITS ? 1UL << bits : ULONG_MAX;
-	/* Far below the growth point, so that churn does not resize. */
-	t->shrink_below = bits > KLP_SHADOW_MIN_BITS ? 1UL << (bits - 6) : 0;
-	return t;
+static __always_inline struct klp_shadow_table klp_shadow_table_locked(void)
+{
+	lockdep_assert_held(&klp_shadow_lock);
+	return klp_shadow_unpack(klp_shadow_cur);
 }
 
 static __always_inline struct klp_shadow *
-klp_shadow_walk(struct hlist_head *bucket, const unsigned int slot,
-		void *obj, unsigned long id)
+klp_shadow_deref_locked(struct klp_shadow __rcu *p)
 {
-	struct klp_shadow *shadow;
-
-	hlist_for_each_entry_rcu(shadow, bucket, node[slot],
-				 lockdep_is_held(&klp_shadow_lock)) {
-		if (shadow->obj == obj && shadow->id == id)
-			return shadow;
-	}
-	return NULL;
+	return rcu_dereference_protected(p, lockdep_is_held(&klp_shadow_lock));
 }
 
 /*
- * Inlined, and with one walk per slot so that each links through a fixed
- * offset: a lookup is then as short as in a table with a single node.
+ * The link that points to <obj, id> in table @t, or NULL.  With the
+ * lock held, for the writers, who need the link to unlink.
  */
-static __always_inline struct klp_shadow *
-klp_shadow_find(struct klp_shadow_table *t, void *obj, unsigned long id)
+static struct klp_shadow __rcu **
+klp_shadow_find_link(struct klp_shadow_table t, void *obj, unsigned long id)
 {
-	struct hlist_head *bucket = klp_shadow_bucket(t, obj, id);
+	struct klp_shadow __rcu **link = klp_shadow_bucket(t, obj, id);
+	struct klp_shadow *shadow;
 
-	if (t->slot)
-		return klp_shadow_walk(bucket, 1, obj, id);
-	return klp_shadow_walk(bucket, 0, obj, id);
+	while ((shadow = klp_shadow_deref_locked(*link))) {
+		if (shadow->obj == obj && shadow->id == id)
+			return link;
+		link = &shadow->next[t.slot];
+	}
+	return NULL;
 }
 
 /**
@@ -173,40 +207,42 @@ klp_shadow_find(struct klp_shadow_table *t, void *obj, unsigned long id)
  */
 void *klp_shadow_get(void *obj, unsigned long id)
 {
-	struct klp_shadow_table *t;
+	struct klp_shadow_table t;
 	struct klp_shadow *shadow;
-	void *data = NULL;
 
 	rcu_read_lock();
-	t = rcu_dereference(klp_shadow_cur);
-	if (t) {
-		shadow = klp_shadow_find(t, obj, id);
-		if (shadow)
-			data = shadow->data;
+	/* The bucket's address depends on the word: no barrier needed. */
+	t = klp_shadow_unpack(READ_ONCE(klp_shadow_cur));
+	shadow = rcu_dereference(*klp_shadow_bucket(t, obj, id));
+	for (; shadow; shadow = rcu_dereference(shadow->next[t.slot])) {
+		if (shadow->obj == obj && shadow->id == id) {
+			rcu_read_unlock();
+			return shadow->data;
+		}
 	}
 	rcu_read_unlock();
-	return data;
+	return NULL;
 }
 EXPORT_SYMBOL_GPL(klp_shadow_get);
 
-static struct klp_shadow_table *klp_shadow_table_locked(void)
+/* A table two to four times as large as @count. */
+static unsigned int klp_shadow_bits_for(unsigned long count)
 {
-	return rcu_dereference_protected(klp_shadow_cur,
-					 lockdep_is_held(&klp_shadow_lock));
+	return clamp_t(unsigned int, fls_long(count) + 1, KLP_SHADOW_MIN_BITS,
+		       KLP_SHADOW_MAX_BITS);
 }
 
 /*
- * Does the table need another size?  Returns the new bits, or 0.  Inlined:
- * on every insertion and removal, the common case is two comparisons.
+ * Grow past four variables per bucket, shrink below one per 64 buckets:
+ * a resize moves every variable and holds writers back meanwhile, so it
+ * should be rare, and the steps large (8 times at least when growing).
  */
-static __always_inline unsigned int
-klp_shadow_wanted_bits(struct klp_shadow_table *t)
+static void klp_shadow_set_bounds(unsigned int bits)
 {
-	if (klp_shadow_count > t->grow_above)
-		return min(t->bits + 2, KLP_SHADOW_MAX_BITS);
-	if (klp_shadow_count < t->shrink_below)
-		return max(t->bits - 2, KLP_SHADOW_MIN_BITS);
-	return 0;
+	klp_shadow_grow_above = bits < KLP_SHADOW_MAX_BITS ?
+				4UL << bits : ULONG_MAX;
+	klp_shadow_shrink_below = bits > KLP_SHADOW_MIN_BITS ?
+				  1UL << (bits - 6) : 0;
 }
 
 /*
@@ -221,118 +257,218 @@ static void klp_shadow_ask_resize(void)
 	irq_work_queue(&klp_shadow_resize_irq_work);
 }
 
-static __always_inline void klp_shadow_maybe_resize(struct klp_shadow_table *t)
+static __always_inline void klp_shadow_count_changed(void)
 {
-	if (unlikely(klp_shadow_wanted_bits(t)))
+	if (unlikely(klp_shadow_count > klp_shadow_grow_above ||
+		     klp_shadow_count < klp_shadow_shrink_below))
 		klp_shadow_ask_resize();
+}
+
+static __always_inline void klp_shadow_link_head(struct klp_shadow_table t,
+						 struct klp_shadow *shadow)
+{
+	struct klp_shadow __rcu **bucket = klp_shadow_bucket(t, shadow->obj,
+							     shadow->id);
+
+	RCU_INIT_POINTER(shadow->next[t.slot], klp_shadow_deref_locked(*bucket));
+	rcu_assign_pointer(*bucket, shadow);
 }
 
 static void klp_shadow_insert(struct klp_shadow *shadow)
 {
-	struct klp_shadow_table *t = klp_shadow_table_locked();
-	struct klp_shadow_table *next = klp_shadow_next;
-
-	hlist_add_head_rcu(&shadow->node[t->slot],
-			   klp_shadow_bucket(t, shadow->obj, shadow->id));
-	if (next) {
-		hlist_add_head_rcu(&shadow->node[next->slot],
-				   klp_shadow_bucket(next, shadow->obj,
-						     shadow->id));
+	klp_shadow_link_head(klp_shadow_table_locked(), shadow);
+	if (klp_shadow_next) {
+		klp_shadow_link_head(klp_shadow_unpack(klp_shadow_next), shadow);
 		shadow->gen = klp_shadow_gen;
 	}
 	klp_shadow_count++;
-	klp_shadow_maybe_resize(t);
+	klp_shadow_count_changed();
 }
 
-/* Unlink and free after a grace period; the destructor runs first. */
-static __always_inline void
-klp_shadow_remove(struct klp_shadow *shadow, klp_shadow_dtor_t dtor)
+/*
+ * Unlink from the table @t, where it is; lookups that are on it go on to
+ * the next variable, whose link it keeps.
+ */
+static void klp_shadow_unlink(struct klp_shadow_table t,
+			      struct klp_shadow __rcu **link,
+			      struct klp_shadow *shadow)
 {
-	struct klp_shadow_table *t = klp_shadow_table_locked();
-	struct klp_shadow_table *next = klp_shadow_next;
+	if (!link) {
+		link = klp_shadow_bucket(t, shadow->obj, shadow->id);
+		while (klp_shadow_deref_locked(*link) != shadow)
+			link = &klp_shadow_deref_locked(*link)->next[t.slot];
+	}
+	RCU_INIT_POINTER(*link, klp_shadow_deref_locked(shadow->next[t.slot]));
+}
 
-	hlist_del_rcu(&shadow->node[t->slot]);
-	if (next && shadow->gen == klp_shadow_gen)
-		hlist_del_rcu(&shadow->node[next->slot]);
+/*
+ * Unlink from the current table, through @link, and from the next one,
+ * and free after a grace period; the destructor runs first.  The caller
+ * checks the count against the table's size.
+ */
+static void klp_shadow_remove(struct klp_shadow __rcu **link,
+			      klp_shadow_dtor_t dtor)
+{
+	struct klp_shadow *shadow = klp_shadow_deref_locked(*link);
+
+	klp_shadow_unlink(klp_shadow_table_locked(), link, shadow);
+	if (klp_shadow_next && shadow->gen == klp_shadow_gen)
+		klp_shadow_unlink(klp_shadow_unpack(klp_shadow_next), NULL,
+				  shadow);
 	klp_shadow_count--;
-	klp_shadow_maybe_resize(t);
 
 	if (dtor)
 		dtor(shadow->obj, shadow->data);
 	kfree_rcu(shadow, rcu);
 }
 
-static void klp_shadow_migrate(struct klp_shadow_table *old,
-			       struct klp_shadow_table *next)
+/* Put the variables of bucket @i of @old in @next; returns their number. */
+static unsigned long klp_shadow_migrate_bucket(struct klp_shadow_table old,
+					       unsigned long i,
+					       struct klp_shadow_table next)
 {
-	unsigned long i, nr = 1UL << old->bits;
-	struct klp_shadow *shadow;
+	struct klp_shadow *shadow = klp_shadow_deref_locked(old.buckets[i]);
+	unsigned long nr = 0;
+
+	for (; shadow; shadow = klp_shadow_deref_locked(shadow->next[old.slot])) {
+		nr++;
+		if (shadow->gen == klp_shadow_gen)
+			continue;
+		klp_shadow_link_head(next, shadow);
+		shadow->gen = klp_shadow_gen;
+	}
+	return nr;
+}
+
+/* Put every variable of @old in @next, then publish @next. */
+static void klp_shadow_migrate(struct klp_shadow_table old,
+			       struct klp_shadow_table next)
+{
+	unsigned long i, work = 0, nr = 1UL << old.bits;
 	unsigned long flags;
 
 	spin_lock_irqsave(&klp_shadow_lock, flags);
 	for (i = 0; i < nr; i++) {
-		if (i && i % KLP_SHADOW_RESIZE_BATCH == 0) {
+		if (work >= KLP_SHADOW_BATCH) {
 			spin_unlock_irqrestore(&klp_shadow_lock, flags);
 			cond_resched();
 			spin_lock_irqsave(&klp_shadow_lock, flags);
+			work = 0;
 		}
-		hlist_for_each_entry(shadow, &old->buckets[i], node[old->slot]) {
-			if (shadow->gen == klp_shadow_gen)
-				continue;
-			hlist_add_head_rcu(&shadow->node[next->slot],
-					   klp_shadow_bucket(next, shadow->obj,
-							     shadow->id));
-			shadow->gen = klp_shadow_gen;
-		}
+		work += 1 + klp_shadow_migrate_bucket(old, i, next);
 	}
-	rcu_assign_pointer(klp_shadow_cur, next);
-	klp_shadow_next = NULL;
+	klp_shadow_set_bounds(next.bits);
+	klp_shadow_next = 0;
+	/* Everything linked above is visible before the table is. */
+	smp_store_release(&klp_shadow_cur, klp_shadow_pack(next));
 	spin_unlock_irqrestore(&klp_shadow_lock, flags);
 }
 
-/* Move to a table of @bits; false if it cannot be allocated. */
-static bool klp_shadow_resize_to(struct klp_shadow_table *old,
+/* With klp_shadow_resize_mutex held; the smallest size cannot fail. */
+static struct klp_shadow __rcu **klp_shadow_alloc_buckets(unsigned int bits)
+{
+	struct klp_shadow __rcu **buckets;
+
+	if (bits == KLP_SHADOW_MIN_BITS && klp_shadow_boot_idle) {
+		klp_shadow_boot_idle = false;
+		memset(klp_shadow_boot_buckets, 0,
+		       sizeof(klp_shadow_boot_buckets));
+		return klp_shadow_boot_buckets;
+	}
+	/* Without __GFP_NOWARN: a table that cannot grow is worth a report. */
+	buckets = kvcalloc(1UL << bits, sizeof(*buckets), GFP_KERNEL);
+	/* Naturally aligned (kmalloc of a power of two, or vmalloc). */
+	if (buckets && WARN_ON_ONCE((unsigned long)buckets & KLP_SHADOW_TAG_MASK)) {
+		kvfree(buckets);
+		return NULL;
+	}
+	return buckets;
+}
+
+static void klp_shadow_free_buckets(struct klp_shadow __rcu **buckets)
+{
+	if (buckets == klp_shadow_boot_buckets)
+		klp_shadow_boot_idle = true;
+	else
+		kvfree(buckets);
+}
+
+/*
+ * Move to a table of @bits, or return false if it cannot be allocated:
+ * then the old one keeps working, with longer chains.
+ */
+static bool klp_shadow_resize_to(struct klp_shadow_table old,
 				 unsigned int bits)
 {
-	struct klp_shadow_table *next;
+	struct klp_shadow_table next = { .bits = bits, .slot = !old.slot };
 	unsigned long flags;
 
-	next = klp_shadow_table_alloc(bits, !old->slot);
-	if (!next)
+	next.buckets = klp_shadow_alloc_buckets(bits);
+	if (!next.buckets)
 		return false;
 
 	spin_lock_irqsave(&klp_shadow_lock, flags);
 	klp_shadow_gen++;
-	klp_shadow_next = next;
+	klp_shadow_next = klp_shadow_pack(next);
 	spin_unlock_irqrestore(&klp_shadow_lock, flags);
 
 	klp_shadow_migrate(old, next);
 
 	/* Lookups may still walk the old table until a grace period ends. */
 	synchronize_rcu();
-	kvfree(old);
+	klp_shadow_free_buckets(old.buckets);
 	return true;
+}
+
+/*
+ * Try @bits, and for a growth by more than one doubling, one doubling as
+ * a fallback.  If neither fits in memory, try again later, waiting twice
+ * as long each time, and ask nothing meanwhile.
+ */
+static bool klp_shadow_try_resize(struct klp_shadow_table old,
+				  unsigned int bits)
+{
+	unsigned long flags;
+
+	if (klp_shadow_resize_to(old, bits) ||
+	    (bits > old.bits + 1 && klp_shadow_resize_to(old, old.bits + 1))) {
+		klp_shadow_retry_delay = KLP_SHADOW_RETRY_MIN;
+		return true;
+	}
+	spin_lock_irqsave(&klp_shadow_lock, flags);
+	klp_shadow_resize_asked = true;
+	spin_unlock_irqrestore(&klp_shadow_lock, flags);
+	queue_delayed_work(system_unbound_wq, &klp_shadow_resize_work,
+			   klp_shadow_retry_delay);
+	klp_shadow_retry_delay = min(klp_shadow_retry_delay * 2,
+				     KLP_SHADOW_RETRY_MAX);
+	return false;
 }
 
 static void klp_shadow_resize_fn(struct work_struct *work)
 {
-	struct klp_shadow_table *old;
+	struct klp_shadow_table old;
 	unsigned int bits;
 	unsigned long flags;
 
 	mutex_lock(&klp_shadow_resize_mutex);
 	/*
-	 * The count may move on while a resize runs: go on until the size
-	 * fits.  On allocation failure the table keeps working, only with
-	 * longer chains, and the next change of the count asks again.
+	 * The count may move on while a resize runs: go on until it is
+	 * within the bounds.  The size is chosen from the count when the
+	 * work runs, so a table filled in a burst grows in large steps.
 	 */
-	do {
+	for (;;) {
 		spin_lock_irqsave(&klp_shadow_lock, flags);
 		klp_shadow_resize_asked = false;
 		old = klp_shadow_table_locked();
-		bits = klp_shadow_wanted_bits(old);
+		bits = 0;
+		if (klp_shadow_count > klp_shadow_grow_above ||
+		    klp_shadow_count < klp_shadow_shrink_below)
+			bits = klp_shadow_bits_for(klp_shadow_count);
 		spin_unlock_irqrestore(&klp_shadow_lock, flags);
-	} while (bits && klp_shadow_resize_to(old, bits));
+		if (!bits || bits == old.bits || !klp_shadow_try_resize(old, bits))
+			break;
+	}
 	mutex_unlock(&klp_shadow_resize_mutex);
 }
 
@@ -345,7 +481,8 @@ static void *klp_shadow_add(void *obj, unsigned long id, size_t size,
 			    gfp_t gfp_flags, klp_shadow_ctor_t ctor,
 			    void *ctor_data, bool return_existing)
 {
-	struct klp_shadow *shadow, *found;
+	struct klp_shadow __rcu **found;
+	struct klp_shadow *shadow;
 	unsigned long flags;
 	void *data;
 	int err;
@@ -361,17 +498,11 @@ static void *klp_shadow_add(void *obj, unsigned long id, size_t size,
 	shadow->id = id;
 
 	spin_lock_irqsave(&klp_shadow_lock, flags);
-	if (unlikely(!klp_shadow_table_locked())) {
-		/* The table could not be set up at boot. */
-		spin_unlock_irqrestore(&klp_shadow_lock, flags);
-		kfree(shadow);
-		return NULL;
-	}
-	found = klp_shadow_find(klp_shadow_table_locked(), obj, id);
+	found = klp_shadow_find_link(klp_shadow_table_locked(), obj, id);
 	if (found) {
+		data = klp_shadow_deref_locked(*found)->data;
 		spin_unlock_irqrestore(&klp_shadow_lock, flags);
 		kfree(shadow);
-		data = found->data;
 		goto exists;
 	}
 
@@ -451,18 +582,40 @@ EXPORT_SYMBOL_GPL(klp_shadow_get_or_alloc);
  */
 void klp_shadow_free(void *obj, unsigned long id, klp_shadow_dtor_t dtor)
 {
-	struct klp_shadow_table *t;
-	struct klp_shadow *shadow;
+	struct klp_shadow __rcu **link;
 	unsigned long flags;
 
 	spin_lock_irqsave(&klp_shadow_lock, flags);
-	t = klp_shadow_table_locked();
-	shadow = t ? klp_shadow_find(t, obj, id) : NULL;
-	if (shadow)
-		klp_shadow_remove(shadow, dtor);
+	link = klp_shadow_find_link(klp_shadow_table_locked(), obj, id);
+	if (link) {
+		klp_shadow_remove(link, dtor);
+		klp_shadow_count_changed();
+	}
 	spin_unlock_irqrestore(&klp_shadow_lock, flags);
 }
 EXPORT_SYMBOL_GPL(klp_shadow_free);
+
+/*
+ * Remove the variables with @id from bucket @i of @t; returns the number
+ * of variables looked at.
+ */
+static unsigned long klp_shadow_empty_bucket(struct klp_shadow_table t,
+					     unsigned long i, unsigned long id,
+					     klp_shadow_dtor_t dtor)
+{
+	struct klp_shadow __rcu **link = &t.buckets[i];
+	struct klp_shadow *shadow;
+	unsigned long nr = 0;
+
+	while ((shadow = klp_shadow_deref_locked(*link))) {
+		nr++;
+		if (shadow->id == id)
+			klp_shadow_remove(link, dtor);
+		else
+			link = &shadow->next[t.slot];
+	}
+	return nr;
+}
 
 /**
  * klp_shadow_free_all() - free every shadow variable with an identifier
@@ -471,47 +624,33 @@ EXPORT_SYMBOL_GPL(klp_shadow_free);
  */
 void klp_shadow_free_all(unsigned long id, klp_shadow_dtor_t dtor)
 {
-	struct klp_shadow_table *t;
-	struct klp_shadow *shadow;
-	struct hlist_node *tmp;
-	unsigned long flags, i = 0;
+	struct klp_shadow_table t;
+	unsigned long flags, i = 0, work = 0;
 
 	/*
 	 * Bucket by bucket, letting interrupts in between batches.  A resize
 	 * may publish another table meanwhile: then start over on it (what
 	 * was freed is gone from it too).  The RCU read side keeps the old
 	 * table from being freed, so a new one cannot reuse its address.
+	 * The table shrinks once, at the end, rather than under the walk.
 	 */
 	rcu_read_lock();
 	spin_lock_irqsave(&klp_shadow_lock, flags);
 	t = klp_shadow_table_locked();
-	while (t && i < (1UL << t->bits)) {
-		hlist_for_each_entry_safe(shadow, tmp, &t->buckets[i],
-					  node[t->slot])
-			if (shadow->id == id)
-				klp_shadow_remove(shadow, dtor);
-		if (++i % KLP_SHADOW_RESIZE_BATCH)
+	while (i < (1UL << t.bits)) {
+		work += 1 + klp_shadow_empty_bucket(t, i++, id, dtor);
+		if (work < KLP_SHADOW_BATCH)
 			continue;
+		work = 0;
 		spin_unlock_irqrestore(&klp_shadow_lock, flags);
 		spin_lock_irqsave(&klp_shadow_lock, flags);
-		if (t != klp_shadow_table_locked()) {
+		if (t.buckets != klp_shadow_table_locked().buckets) {
 			t = klp_shadow_table_locked();
 			i = 0;
 		}
 	}
+	klp_shadow_count_changed();
 	spin_unlock_irqrestore(&klp_shadow_lock, flags);
 	rcu_read_unlock();
 }
 EXPORT_SYMBOL_GPL(klp_shadow_free_all);
-
-static int __init klp_shadow_init(void)
-{
-	struct klp_shadow_table *t;
-
-	t = klp_shadow_table_alloc(KLP_SHADOW_MIN_BITS, 0);
-	if (!t)
-		return -ENOMEM;
-	rcu_assign_pointer(klp_shadow_cur, t);
-	return 0;
-}
-core_initcall(klp_shadow_init);

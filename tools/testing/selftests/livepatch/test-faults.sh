@@ -525,7 +525,7 @@ for attr in failslab fail_page_alloc; do
 	set_fault_attr $DEBUGFS/$attr/probability 100
 done
 kworkers_fail 1
-mod_load test_lp_shadow test=many count=2000
+mod_load test_lp_shadow test=many count=20000
 kworkers_fail 0
 echo 0 >$DEBUGFS/failslab/probability
 echo 0 >$DEBUGFS/fail_page_alloc/probability

@@ -109,7 +109,7 @@ $MOD: ok: no variable is left
 $MOD: test many: passed
 % rmmod $MOD"
 
-# Meanwhile another thread makes and frees 3000 variables over and over:
+# Meanwhile another thread makes and frees 20000 variables over and over:
 # the table grows and shrinks under the others.
 # The debug kernel needs longer for the churn thread's rounds.
 secs=1
@@ -122,7 +122,7 @@ $MOD: test stress
 $MOD: ok: churn thread started
 $MOD: ok: 4 threads started
 $MOD: ok: each thread did some operations
-$MOD: ok: the churn thread made and freed 3000 variables at least once
+$MOD: ok: the churn thread made and freed 20000 variables at least once
 $MOD: ok: no lookup, alloc or free saw a wrong variable
 $MOD: ok: every constructed variable was destroyed once
 $MOD: ok: no variable is left after free_all

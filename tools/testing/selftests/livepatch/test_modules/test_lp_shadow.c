@@ -405,7 +405,7 @@ static void test_lp_shadow_many(void)
 #define STRESS_ID	100	/* and STRESS_ID + 1 */
 #define STRESS_OWN_ID	200	/* variables of one thread only */
 #define STRESS_CHURN_ID	300	/* the churn thread's variables */
-#define STRESS_CHURN	3000	/* how many it makes at a time */
+#define STRESS_CHURN	20000	/* how many it makes at a time: > 4 * 4096 */
 #define STRESS_MAGIC	0x5eed5eedUL
 
 struct test_lp_shadow_stress_var {
