@@ -246,18 +246,23 @@ bench_tasks()
 	done
 }
 
-# 5. Shadow variables: get, alloc and free with 1e3 to 1e6 live ones.
+# 5. Shadow variables: filling a table from none and freeing it all with
+# klp_shadow_free_all(); in between, get, alloc and free with the table
+# full (1e3 to 1e6 live variables).
 bench_shadow()
 {
-	local p=/sys/module/bench_shadow/parameters live i get alloc free chase
+	local p=/sys/module/bench_shadow/parameters live i ns get alloc free chase
 
 	load bench_shadow
 	for live in 1000 100000 1000000; do
-		echo "$live" >"$p/live" || die "cannot make $live shadow variables"
 		for ((i = 0; i < REPEAT; i++)); do
+			echo "$live" >"$p/fill" ||
+				die "cannot make $live shadow variables"
+			read -r ns <"$p/fill"
+			result "shadow_fill_${live}_ns" "$ns"
 			# Measure the steady state: let deferred work that the
-			# set-up or the last sample left behind (a table resize,
-			# RCU freeing) finish first.
+			# fill left behind (a table resize, RCU freeing) finish
+			# first.
 			nap 1
 			read -r get alloc free chase <"$p/ns_per_op" ||
 				die "shadow measurement failed"
@@ -265,9 +270,13 @@ bench_shadow()
 			result "shadow_alloc_${live}_ns" "$alloc"
 			result "shadow_free_${live}_ns" "$free"
 			result "shadow_chase_${live}_ns" "$chase"
+			nap 1
+			echo 1 >"$p/free_all" || die "free_all failed"
+			read -r ns <"$p/free_all"
+			result "shadow_free_all_${live}_ns" "$ns"
+			nap 1
 		done
 	done
-	echo 0 >"$p/live"
 	rmmod bench_shadow
 }
 

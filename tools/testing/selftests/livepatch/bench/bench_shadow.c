@@ -16,6 +16,15 @@
  * in as much memory as the variables take, the least a lookup in a chained
  * hash table can do (bucket, then variable), whatever the core: it shows
  * what memory costs at each size.
+ *
+ *	echo 100000 > /sys/module/bench_shadow/parameters/fill
+ *	echo 1 > /sys/module/bench_shadow/parameters/free_all
+ *	cat /sys/module/bench_shadow/parameters/fill /sys/.../free_all
+ *
+ * "fill" makes that many variables in a row, from none (the table grows
+ * as it goes), and "free_all" frees them all with one
+ * klp_shadow_free_all(); reading either prints the last one's mean cost
+ * per variable in nanoseconds.
  */
 
 #include <linux/ktime.h>
@@ -35,6 +44,8 @@ static unsigned long bench_shadow_live;
 /* The data of the live variables, for the chase; bench_shadow_mutex. */
 static unsigned long **bench_shadow_data;
 static unsigned long bench_shadow_room;
+/* Picoseconds per variable of the last fill and free_all. */
+static u64 bench_shadow_fill_ps, bench_shadow_free_all_ps;
 static DEFINE_MUTEX(bench_shadow_mutex);
 
 static int bench_shadow_make_room(unsigned long want)
@@ -109,17 +120,94 @@ static const struct kernel_param_ops bench_shadow_live_ops = {
 module_param_cb(live, &bench_shadow_live_ops, NULL, 0644);
 MODULE_PARM_DESC(live, "number of live shadow variables");
 
+/* Mean nanoseconds per step, in picoseconds. */
+static u64 bench_shadow_ps(u64 start, unsigned long steps)
+{
+	return div64_ul((ktime_get_ns() - start) * 1000, steps);
+}
+
+static int bench_shadow_emit_ns(char *buf, u64 ps)
+{
+	return sysfs_emit(buf, "%llu.%03llu\n", div_u64(ps, 1000), ps % 1000);
+}
+
+static int bench_shadow_set_fill(const char *val, const struct kernel_param *kp)
+{
+	unsigned long want;
+	u64 start;
+	int err;
+
+	err = kstrtoul(val, 0, &want);
+	if (err)
+		return err;
+	if (!want)
+		return -EINVAL;
+	mutex_lock(&bench_shadow_mutex);
+	err = -EBUSY;
+	if (!bench_shadow_live) {
+		/* Room first: only the variables are timed. */
+		err = bench_shadow_make_room(want);
+		start = ktime_get_ns();
+		if (!err)
+			err = bench_shadow_resize(want);
+		if (!err)
+			bench_shadow_fill_ps = bench_shadow_ps(start, want);
+	}
+	mutex_unlock(&bench_shadow_mutex);
+	return err;
+}
+
+static int bench_shadow_get_fill(char *buf, const struct kernel_param *kp)
+{
+	return bench_shadow_emit_ns(buf, READ_ONCE(bench_shadow_fill_ps));
+}
+
+static const struct kernel_param_ops bench_shadow_fill_ops = {
+	.set = bench_shadow_set_fill,
+	.get = bench_shadow_get_fill,
+};
+
+module_param_cb(fill, &bench_shadow_fill_ops, NULL, 0644);
+MODULE_PARM_DESC(fill, "make this many variables from none, timed");
+
+static int bench_shadow_set_free_all(const char *val,
+				     const struct kernel_param *kp)
+{
+	unsigned long live;
+	u64 start;
+	int err = -ENODATA;
+
+	mutex_lock(&bench_shadow_mutex);
+	live = bench_shadow_live;
+	if (live) {
+		start = ktime_get_ns();
+		klp_shadow_free_all(BENCH_SHADOW_ID, NULL);
+		bench_shadow_free_all_ps = bench_shadow_ps(start, live);
+		bench_shadow_live = 0;
+		err = 0;
+	}
+	mutex_unlock(&bench_shadow_mutex);
+	return err;
+}
+
+static int bench_shadow_get_free_all(char *buf, const struct kernel_param *kp)
+{
+	return bench_shadow_emit_ns(buf, READ_ONCE(bench_shadow_free_all_ps));
+}
+
+static const struct kernel_param_ops bench_shadow_free_all_ops = {
+	.set = bench_shadow_set_free_all,
+	.get = bench_shadow_get_free_all,
+};
+
+module_param_cb(free_all, &bench_shadow_free_all_ops, NULL, 0644);
+MODULE_PARM_DESC(free_all, "free every variable with klp_shadow_free_all(), timed");
+
 /* A random live index; an LCG is enough, and both loops replay it. */
 static unsigned long bench_shadow_pick(u32 *rnd, unsigned long live)
 {
 	*rnd = *rnd * 1664525 + 1013904223;
 	return *rnd % live;
-}
-
-/* Mean nanoseconds per step, in picoseconds. */
-static u64 bench_shadow_ps(u64 start, unsigned int steps)
-{
-	return div_u64((ktime_get_ns() - start) * 1000, steps);
 }
 
 static int bench_shadow_measure(char *buf)

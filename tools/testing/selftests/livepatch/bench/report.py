@@ -37,7 +37,7 @@ METRICS = [
 ] + [
     (f'shadow_{op}_{n}_ns', 'ns', f'shadow {op}: {n:,} live')
     for n in (1000, 100000, 1000000)
-    for op in ('get', 'alloc', 'free', 'chase')
+    for op in ('fill', 'get', 'alloc', 'free', 'chase', 'free_all')
 ] + [
     ('slab_per_func_b', 'B', 'slab per patched function'),
 ]
@@ -70,8 +70,11 @@ NOTES = """How each row is measured (bench-guest.sh and the bench_* modules):
   also slow the modprobe and the sysfs teardown down, so the "patching
   (unpatching) transition" rows take the transition alone, from the
   kernel log: "starting ... transition" to "... complete".
-- shadow: mean ns of 1e5 klp_shadow_get() on random live variables, and
-  of 1e4 klp_shadow_alloc() then klp_shadow_free() of new ones; "chase"
+- shadow: "fill" is the mean ns per variable of making N variables in a
+  row from none (the table grows meanwhile), "free_all" of freeing them
+  with one klp_shadow_free_all(); in between, with N live, the mean ns of
+  1e5 klp_shadow_get() on random live variables, and of 1e4
+  klp_shadow_alloc() then klp_shadow_free() of new ones; "chase"
   is 1e5 reads of a random live variable's data through an array of
   pointers: two dependent random loads, the memory floor of a lookup.
 - slab: /proc/meminfo Slab before and after enabling the 1000-function
@@ -172,7 +175,7 @@ def charts(out, results):
 
     series = []
     for core in CORES:
-        for op in ('get', 'alloc', 'free', 'chase'):
+        for op in ('fill', 'get', 'alloc', 'free', 'chase', 'free_all'):
             xs, ys = medians(results, core,
                              [(n, f'shadow_{op}_{n}_ns')
                               for n in (1000, 100000, 1000000)])
