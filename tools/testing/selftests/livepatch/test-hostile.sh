@@ -24,7 +24,7 @@ CTARGET=test_lp_conflict_target
 HOSTILE=(test_lp_hostile_p1 test_lp_hostile_p2 test_lp_hostile_p3)
 # How long the concurrent writers run, in seconds ("make soak" runs this
 # script for longer), and how many random writes each file gets.
-DURATION=${DURATION:-4}
+DURATION=${DURATION:-2}
 [[ -n ${VMTEST_DEBUG:-} ]] && DURATION=${DURATION_DEBUG:-6}
 RANDOM_WRITES=${RANDOM_WRITES:-5}
 

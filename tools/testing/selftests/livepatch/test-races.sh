@@ -20,7 +20,7 @@ MOD_A=test_lp_mod_a
 MOD_B=test_lp_mod_b
 REPLACE=test_lp_replace
 # How long the loops run, in seconds: "make soak" runs them for longer.
-DURATION=${DURATION:-4}
+DURATION=${DURATION:-2}
 [[ -n ${VMTEST_DEBUG:-} ]] && DURATION=${DURATION_DEBUG:-6}
 WORK=$(mktemp -d --tmpdir lp-races.XXXXXX)
 

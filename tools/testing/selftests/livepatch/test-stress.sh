@@ -24,7 +24,7 @@
 # hangs or oopses on the int3 left there, with upstream's core as with
 # ours.)
 #
-# STRESS_CYCLES (default 300) and STRESS_SECONDS (default 15, 25 on the
+# STRESS_CYCLES (default 300) and STRESS_SECONDS (default 6, 25 on the
 # debug kernel) bound the number of cycles and the time they may take,
 # whichever comes first; "make soak" runs thousands of cycles.
 # The transition times printed are those of the plain cycles: from the
@@ -39,7 +39,7 @@ REPLACE=test_lp_trans_stress_replace
 PARAMS=/sys/module/$TARGET/parameters
 PROC_FILE=/proc/$TARGET
 MAX_CYCLES=${STRESS_CYCLES:-300}
-TIME_BUDGET=${STRESS_SECONDS:-15}
+TIME_BUDGET=${STRESS_SECONDS:-6}
 # The debug kernel needs about 4 s a cycle.
 [[ -n ${VMTEST_DEBUG:-} ]] && TIME_BUDGET=${STRESS_SECONDS:-25}
 NR_READERS=3
