@@ -66,8 +66,8 @@ DEFINE_MUTEX(klp_mutex);
  *	handler, without waiting for it
  *
  * Such a handler must not wait for klp_mutex: its holder may be removing
- * the very file (and wait for the handler to leave), or hold it for a
- * whole transition.  When it is busy, sleep a little, so that the holder
+ * the very file (and wait for the handler to leave), or be enabling a
+ * patch, which may take a while.  When it is busy, sleep a little, so that the holder
  * goes on rather than the caller spinning, and have the system call
  * restarted.
  *
@@ -510,7 +510,6 @@ static ssize_t settled_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	struct klp_func *func = container_of(kobj, struct klp_func, kobj);
 	bool settled;
-
 	int err;
 
 	/*

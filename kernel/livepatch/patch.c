@@ -43,12 +43,10 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hashtable.h>
-#include <linux/delay.h>
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
-#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/bug.h>
 #include <linux/printk.h>
@@ -410,7 +408,9 @@ static bool klp_settle_on = IS_ENABLED(CONFIG_LIVEPATCH_SETTLED_CALLS);
 
 /*
  * Take a hook back to the handler before its func_stack or anything the
- * handler reads for it changes.  A call that read the old target still
+ * handler reads for it changes.  Outside a transition, the callers either
+ * settle again before releasing klp_mutex or free the hook (module going):
+ * nothing else would settle it later.  A call that read the old target still
  * goes there; it does so from the trampoline, where the transition cannot
  * switch its task (settle.c), so it runs the code of the state it is in.
  */
@@ -451,9 +451,11 @@ static void klp_write_targets(bool settle)
 /**
  * klp_settle_all() - let calls skip the handler where it has no choice left
  *
- * Called with klp_mutex held, when a transition has completed or a module
- * came outside of one: every task runs the code of the top entries then,
- * which is what the handler would choose too.
+ * Called with klp_mutex held, when a transition has completed, or a module
+ * that a patch applies to came outside of one: every task runs the code of
+ * the top entries then, which is what the handler would choose too.
+ * Outside a transition, every hook is settled whenever klp_mutex is
+ * released (klp_unsettle() says why).
  */
 void klp_settle_all(void)
 {
@@ -509,9 +511,10 @@ static int klp_settle_set(const char *val, const struct kernel_param *kp)
 	int err;
 
 	err = kstrtobool(val, &on);
-	if (!err)
-		/* Not while holding the parameter lock for a whole transition. */
-		err = klp_mutex_lock_or_restart();
+	if (err)
+		return err;
+	/* Not while holding the parameter lock until a patch is enabled. */
+	err = klp_mutex_lock_or_restart();
 	if (err)
 		return err;
 	klp_settle_on = on;
