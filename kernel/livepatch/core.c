@@ -67,9 +67,9 @@ DEFINE_MUTEX(klp_mutex);
  *
  * Such a handler must not wait for klp_mutex: its holder may be removing
  * the very file (and wait for the handler to leave), or be enabling a
- * patch, which may take a while.  When it is busy, sleep a little, so that the holder
- * goes on rather than the caller spinning, and have the system call
- * restarted.
+ * patch, which may take a while.  When it is busy, sleep a little, so that
+ * the holder goes on rather than the caller spinning, and have the system
+ * call restarted.
  *
  * Return: 0 with klp_mutex held, or the error to return from the handler.
  */

@@ -257,10 +257,16 @@ static void klp_shadow_ask_resize(void)
 	irq_work_queue(&klp_shadow_resize_irq_work);
 }
 
+/* Does the table need another size for the count?  klp_shadow_lock. */
+static __always_inline bool klp_shadow_count_out_of_bounds(void)
+{
+	return klp_shadow_count > klp_shadow_grow_above ||
+	       klp_shadow_count < klp_shadow_shrink_below;
+}
+
 static __always_inline void klp_shadow_count_changed(void)
 {
-	if (unlikely(klp_shadow_count > klp_shadow_grow_above ||
-		     klp_shadow_count < klp_shadow_shrink_below))
+	if (unlikely(klp_shadow_count_out_of_bounds()))
 		klp_shadow_ask_resize();
 }
 
@@ -286,19 +292,15 @@ static void klp_shadow_insert(struct klp_shadow *shadow)
 }
 
 /*
- * Unlink from the table @t, where it is; lookups that are on it go on to
- * the next variable, whose link it keeps.
+ * Unlink the variable that @link points to, in chains of @slot; lookups
+ * that are on it go on to the next variable, whose link it keeps.
  */
-static void klp_shadow_unlink(struct klp_shadow_table t,
-			      struct klp_shadow __rcu **link,
-			      struct klp_shadow *shadow)
+static void klp_shadow_unlink(struct klp_shadow __rcu **link,
+			      unsigned int slot)
 {
-	if (!link) {
-		link = klp_shadow_bucket(t, shadow->obj, shadow->id);
-		while (klp_shadow_deref_locked(*link) != shadow)
-			link = &klp_shadow_deref_locked(*link)->next[t.slot];
-	}
-	RCU_INIT_POINTER(*link, klp_shadow_deref_locked(shadow->next[t.slot]));
+	struct klp_shadow *shadow = klp_shadow_deref_locked(*link);
+
+	RCU_INIT_POINTER(*link, klp_shadow_deref_locked(shadow->next[slot]));
 }
 
 /*
@@ -310,11 +312,15 @@ static void klp_shadow_remove(struct klp_shadow __rcu **link,
 			      klp_shadow_dtor_t dtor)
 {
 	struct klp_shadow *shadow = klp_shadow_deref_locked(*link);
+	struct klp_shadow_table next;
 
-	klp_shadow_unlink(klp_shadow_table_locked(), link, shadow);
-	if (klp_shadow_next && shadow->gen == klp_shadow_gen)
-		klp_shadow_unlink(klp_shadow_unpack(klp_shadow_next), NULL,
-				  shadow);
+	klp_shadow_unlink(link, klp_shadow_table_locked().slot);
+	/* <obj, id> is unique, in the next table as in the current one. */
+	if (klp_shadow_next && shadow->gen == klp_shadow_gen) {
+		next = klp_shadow_unpack(klp_shadow_next);
+		klp_shadow_unlink(klp_shadow_find_link(next, shadow->obj,
+						       shadow->id), next.slot);
+	}
 	klp_shadow_count--;
 
 	if (dtor)
@@ -462,8 +468,7 @@ static void klp_shadow_resize_fn(struct work_struct *work)
 		klp_shadow_resize_asked = false;
 		old = klp_shadow_table_locked();
 		bits = 0;
-		if (klp_shadow_count > klp_shadow_grow_above ||
-		    klp_shadow_count < klp_shadow_shrink_below)
+		if (klp_shadow_count_out_of_bounds())
 			bits = klp_shadow_bits_for(klp_shadow_count);
 		spin_unlock_irqrestore(&klp_shadow_lock, flags);
 		if (!bits || bits == old.bits || !klp_shadow_try_resize(old, bits))
