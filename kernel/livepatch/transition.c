@@ -17,7 +17,7 @@
  * less and less often (KLP_RETRY_MIN_DELAY doubling up to one second), so
  * that a transition on a quiet system ends in a few milliseconds without
  * busy polling on a loaded one.  Stragglers get a fake signal (user tasks)
- * or a wake-up (kthreads) every KLP_SIGNAL_PERIOD.
+ * or a wake-up (kthreads) every signal_period seconds (15, as in 6.1).
  *
  * Locking: klp_mutex serialises every step that changes the transition
  * state.  The exceptions are klp_update_patch_state() and
@@ -28,6 +28,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpu.h>
+#include <linux/moduleparam.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/sched/idle.h>
@@ -40,7 +41,7 @@
 #define KLP_MAX_STACK_ENTRIES	100
 #define KLP_RETRY_MIN_DELAY	1		/* jiffies */
 #define KLP_RETRY_MAX_DELAY	HZ
-#define KLP_SIGNAL_PERIOD	(15 * HZ)
+#define KLP_SIGNAL_PERIOD_MAX	3600		/* seconds */
 
 struct klp_patch *klp_transition_patch;
 
@@ -51,6 +52,32 @@ static unsigned long klp_retry_delay;
 static unsigned long klp_next_signal;
 /* The stragglers were nudged at least once in this transition; klp_mutex. */
 static bool klp_nudged;
+
+/*
+ * Seconds between the start of a transition and the first nudge of its
+ * stragglers, and between two nudges.  A change applies from the next
+ * nudge on.
+ */
+static unsigned int klp_signal_period = 15;
+
+static int klp_signal_period_set(const char *val,
+				 const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, KLP_SIGNAL_PERIOD_MAX);
+}
+
+static const struct kernel_param_ops klp_signal_period_ops = {
+	.set = klp_signal_period_set,
+	.get = param_get_uint,
+};
+module_param_cb(signal_period, &klp_signal_period_ops, &klp_signal_period,
+		0644);
+MODULE_PARM_DESC(signal_period, "Seconds a transition waits before it signals the tasks that hold it up, and between signals (1-3600, default: 15)");
+
+static unsigned long klp_signal_delay(void)
+{
+	return READ_ONCE(klp_signal_period) * HZ;
+}
 
 /* Stack traces are taken one at a time, under klp_mutex. */
 static unsigned long klp_stack_entries[KLP_MAX_STACK_ENTRIES];
@@ -433,7 +460,7 @@ static void klp_schedule_retry(void)
 {
 	if (time_after_eq(jiffies, klp_next_signal)) {
 		klp_nudge_stragglers();
-		klp_next_signal = jiffies + KLP_SIGNAL_PERIOD;
+		klp_next_signal = jiffies + klp_signal_delay();
 	}
 	mod_delayed_work(system_wq, &klp_retry_work, klp_retry_delay);
 	klp_retry_delay = min_t(unsigned long, klp_retry_delay * 2,
@@ -492,7 +519,7 @@ void klp_launch_transition(void)
 	klp_apply_to_all_tasks(klp_mark_pending);
 
 	klp_retry_delay = KLP_RETRY_MIN_DELAY;
-	klp_next_signal = jiffies + KLP_SIGNAL_PERIOD;
+	klp_next_signal = jiffies + klp_signal_delay();
 	klp_nudged = false;
 }
 

@@ -171,11 +171,46 @@ LP_SELFTESTS=${BASH_SOURCE[0]%/*}
 # kmsg_records.c: the shell's read builtin cannot read /dev/kmsg.
 KMSG_RECORDS=$LP_SELFTESTS/kmsg_records
 
+# Per descriptor of /dev/kmsg that a kmsg_records server reads: the
+# descriptors of its requests, of its replies and of the (deleted) file
+# that it writes the records into (kmsg_serve).
+declare -A KMSG_REQUESTS=() KMSG_REPLIES=() KMSG_FILES=()
+
+# kmsg_serve FD - let one kmsg_records process serve the reads of FD, so
+# that read_kmsg and kmsg_skip start none.  The server ends when its
+# requests do: once the calling shell, and what it started, have exited.
+kmsg_serve()
+{
+	local base=${TMPDIR:-/tmp}/lp-kmsg.$BASHPID.$1 req reply file
+
+	mkfifo -m 600 "$base.req" "$base.reply" || return 1
+	exec {file}<>"$base.records" || return 1
+	"$KMSG_RECORDS" --serve 3<&"$1" 4<&"$file" <"$base.req" >"$base.reply" &
+	# Not a job that a plain "wait" would wait for.
+	disown
+	exec {req}>"$base.req" {reply}<"$base.reply"
+	rm -f "$base.req" "$base.reply" "$base.records"
+	KMSG_REQUESTS[$1]=$req KMSG_REPLIES[$1]=$reply KMSG_FILES[$1]=$file
+}
+
+# kmsg_request FD r|s - ask FD's server to read (into its file) or to skip
+kmsg_request()
+{
+	local reply
+
+	echo "$2" >&"${KMSG_REQUESTS[$1]}"
+	while IFS= read -r -u "${KMSG_REPLIES[$1]}" reply; do
+		[[ $reply == -end ]] && return 0
+	done
+	return 1
+}
+
 # kmsg_open - start reading /dev/kmsg from now on; fails if it cannot
 kmsg_open()
 {
 	[[ -x $KMSG_RECORDS ]] || { echo "$KMSG_RECORDS is not built" >&2; return 1; }
 	exec {KMSG_FD}</dev/kmsg || return 1
+	kmsg_serve "$KMSG_FD" || return 1
 	kmsg_skip "$KMSG_FD"
 }
 
@@ -186,10 +221,18 @@ kmsg_open()
 # shellcheck disable=SC2034 # KMSG_LOST is for the callers
 read_kmsg()
 {
-	local fd=${1:-$KMSG_FD} rec txt
+	local fd=${1:-$KMSG_FD} recs rec txt
 
 	KMSG=() KMSG_LOST=0
-	while IFS= read -r rec; do
+	if [[ -n ${KMSG_REQUESTS[$fd]:-} ]]; then
+		kmsg_request "$fd" r
+		# A new open of the file, through /proc (bash takes /dev/fd/N
+		# for a dup, whose offset the server moved), reads it all.
+		mapfile -t recs <"/proc/self/fd/${KMSG_FILES[$fd]}"
+	else
+		mapfile -t recs < <("$KMSG_RECORDS" <&"$fd")
+	fi
+	for rec in "${recs[@]}"; do
 		if [[ $rec == -lost ]]; then
 			KMSG_LOST=1
 			continue
@@ -197,14 +240,18 @@ read_kmsg()
 		# Every literal backslash comes as \x5c: %b is exact.
 		printf -v txt '%b' "${rec#*;}"
 		KMSG+=("$txt")
-	done < <("$KMSG_RECORDS" <&"$fd")
+	done
 	return 0
 }
 
 # kmsg_skip FD - move past the records logged so far
 kmsg_skip()
 {
-	"$KMSG_RECORDS" --skip <&"$1"
+	if [[ -n ${KMSG_REQUESTS[$1]:-} ]]; then
+		kmsg_request "$1" s
+	else
+		"$KMSG_RECORDS" --skip <&"$1"
+	fi
 }
 
 # kmsg_problems - print the records in KMSG that mean a bug
@@ -308,6 +355,20 @@ settle_calls()
 	echo "$1" >$SETTLE_PARAM || die "cannot write $1 to $SETTLE_PARAM"
 }
 
+# signal_period SECONDS|default - how long a transition waits before it
+# signals (user tasks) or wakes (kthreads) the tasks that hold it up;
+# "default" puts back the value the script started with, as
+# restore_config does.  Returns 1 on a kernel where it is fixed at 15 s.
+signal_period()
+{
+	local period=$1
+
+	[[ -e $SIGNAL_PARAM ]] || return 1
+	[[ $period == default ]] && period=$_saved_signal_period
+	echo "$period" >$SIGNAL_PARAM ||
+		die "cannot write $period to $SIGNAL_PARAM"
+}
+
 # ftrace_hook_of FUNC - FUNC's line of enabled_functions, with its
 # trampoline ("tramp: ADDR (HANDLER)") when ftrace calls one for it alone
 ftrace_hook_of()
@@ -332,11 +393,14 @@ ipmodify_hooks()
 _saved_ftrace_enabled=
 _saved_dyndbg=
 _saved_settle=
+_saved_signal_period=
 
 FTRACE_ENABLED=/proc/sys/kernel/ftrace_enabled
 DYNDBG_CONTROL=/sys/kernel/debug/dynamic_debug/control
 # Missing on a kernel without CONFIG_LIVEPATCH_SETTLED_CALLS.
 SETTLE_PARAM=/sys/module/livepatch/parameters/settle
+# Missing on 6.1's core.
+SIGNAL_PARAM=/sys/module/livepatch/parameters/signal_period
 
 # The core's dynamic debug sites are saved as the commands that restore
 # them: "file F line N =FLAGS" for each "F:N [module]function =FLAGS ...".
@@ -347,6 +411,9 @@ save_config()
 	read_into _saved_ftrace_enabled $FTRACE_ENABLED
 	_saved_settle=
 	[[ -e $SETTLE_PARAM ]] && read_into _saved_settle $SETTLE_PARAM
+	_saved_signal_period=
+	[[ -e $SIGNAL_PARAM ]] &&
+		read_into _saved_signal_period $SIGNAL_PARAM
 	_saved_dyndbg=
 	while read -r site _func flags _rest; do
 		[[ $site == kernel/livepatch/* ]] || continue
@@ -360,6 +427,8 @@ restore_config()
 	[[ -n $_saved_ftrace_enabled ]] &&
 		printf '%s\n' "$_saved_ftrace_enabled" >$FTRACE_ENABLED
 	[[ -n $_saved_settle ]] && printf '%s\n' "$_saved_settle" >$SETTLE_PARAM
+	[[ -n $_saved_signal_period ]] &&
+		printf '%s\n' "$_saved_signal_period" >$SIGNAL_PARAM
 	[[ -n $CASE_LOG ]] && rm -f "$CASE_LOG"
 }
 
@@ -676,6 +745,7 @@ start_test()
 	if [[ -z $CASE_KMSG_FD ]]; then
 		[[ -x $KMSG_RECORDS ]] || die "$KMSG_RECORDS is not built"
 		exec {CASE_KMSG_FD}</dev/kmsg || die "cannot read /dev/kmsg"
+		kmsg_serve "$CASE_KMSG_FD" || die "cannot serve /dev/kmsg"
 		CASE_LOG=$(mktemp --tmpdir lp-case-log.XXXXXX)
 	fi
 	kmsg_skip "$CASE_KMSG_FD"

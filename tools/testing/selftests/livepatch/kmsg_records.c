@@ -6,12 +6,21 @@
  *	kmsg_records <&FD	print the records logged since the last read
  *				of FD, one per line, without waiting for more
  *	kmsg_records --skip <&FD	move FD past every record logged so far
+ *	kmsg_records --serve 3<&FD 4<>FILE
+ *				the same, once per request: a line "r" on
+ *				standard input writes the records into
+ *				FILE, replacing what it held, and a line
+ *				"s" skips; either is answered by a line
+ *				"-end"; end of input ends it
  *
  * /dev/kmsg hands out one record per read(2) and refuses a buffer that is
  * too small for it, so the shell's read builtin cannot read it; dd can,
  * but it is a dynamically linked program, and the tests read the log
  * hundreds of times: started from a static binary, the read costs a third
- * as much on the debug kernel under TCG.
+ * as much on the debug kernel under TCG, and a server started once per
+ * script costs no process per read at all.  The server hands the records
+ * over in a file because the shell reads a pipe one byte per read(2), and
+ * a regular file a block at a time.
  *
  * A record is printed as /dev/kmsg gives it ("PRIO,SEQ,TIME,FLAGS;TEXT",
  * with the \xNN escapes, and continuation lines dropped).  When records
@@ -31,48 +40,37 @@
 /* One record: /dev/kmsg's records are at most 8 KiB, text included. */
 #define RECORD_MAX	16384
 
-static int print_record(const char *rec, size_t len)
+static int print_record(FILE *out, const char *rec, size_t len)
 {
 	const char *newline = memchr(rec, '\n', len);
 
 	/* Continuation lines ("KEY=value" after the text) are left out. */
 	if (newline)
 		len = newline - rec;
-	return fwrite(rec, 1, len, stdout) == len && putchar('\n') != EOF;
+	return fwrite(rec, 1, len, out) == len && putc('\n', out) != EOF;
 }
 
-int main(int argc, char **argv)
+/* Print the records waiting in @fd to @out; 0, or 1 after saying why not. */
+static int print_waiting(int fd, FILE *out)
 {
 	static char rec[RECORD_MAX];
 	ssize_t len;
 	int flags, err = 0;
 
-	if (argc == 2 && !strcmp(argv[1], "--skip")) {
-		if (lseek(0, 0, SEEK_END) < 0) {
-			perror("kmsg_records: seek to the end");
-			return 1;
-		}
-		return 0;
-	}
-	if (argc != 1) {
-		fprintf(stderr, "usage: kmsg_records [--skip] <&FD\n");
-		return 1;
-	}
-
-	flags = fcntl(0, F_GETFL);
-	if (flags < 0 || fcntl(0, F_SETFL, flags | O_NONBLOCK) < 0) {
-		perror("kmsg_records: standard input");
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+		perror("kmsg_records: the kernel log's descriptor");
 		return 1;
 	}
 	for (;;) {
-		len = read(0, rec, sizeof(rec));
+		len = read(fd, rec, sizeof(rec));
 		if (len > 0) {
-			if (!print_record(rec, len))
+			if (!print_record(out, rec, len))
 				break;
 		} else if (len == 0) {
 			break;
 		} else if (errno == EPIPE) {
-			if (puts("-lost") == EOF)
+			if (fputs("-lost\n", out) == EOF)
 				break;
 		} else if (errno != EINTR) {
 			if (errno != EAGAIN)
@@ -81,14 +79,84 @@ int main(int argc, char **argv)
 		}
 	}
 	/* The file description is shared: leave it as it was found. */
-	fcntl(0, F_SETFL, flags);
+	fcntl(fd, F_SETFL, flags);
 	if (err) {
 		fprintf(stderr, "kmsg_records: read: %s\n", strerror(err));
 		return 1;
 	}
-	if (fflush(stdout) == EOF || ferror(stdout)) {
+	return 0;
+}
+
+static int skip_waiting(int fd)
+{
+	if (lseek(fd, 0, SEEK_END) < 0) {
+		perror("kmsg_records: seek to the end");
+		return 1;
+	}
+	return 0;
+}
+
+static int flush_output(FILE *out)
+{
+	if (fflush(out) == EOF || ferror(out)) {
 		perror("kmsg_records: write");
 		return 1;
 	}
 	return 0;
+}
+
+/* Replace what the file open at @file_fd holds with the records of @fd. */
+static void write_waiting(int fd, int file_fd)
+{
+	FILE *out;
+	int dup_fd;
+
+	if (ftruncate(file_fd, 0) < 0 || lseek(file_fd, 0, SEEK_SET) < 0) {
+		perror("kmsg_records: the records file");
+		return;
+	}
+	dup_fd = dup(file_fd);
+	out = dup_fd < 0 ? NULL : fdopen(dup_fd, "w");
+	if (!out) {
+		perror("kmsg_records: the records file");
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return;
+	}
+	print_waiting(fd, out);
+	if (fclose(out) == EOF)
+		perror("kmsg_records: the records file");
+}
+
+/* Answer requests until standard input ends. */
+static int serve(int fd, int file_fd)
+{
+	char req[16];
+
+	while (fgets(req, sizeof(req), stdin)) {
+		/* A failure is told on standard error; the reply still ends. */
+		if (!strcmp(req, "r\n"))
+			write_waiting(fd, file_fd);
+		else if (!strcmp(req, "s\n"))
+			skip_waiting(fd);
+		else
+			fprintf(stderr, "kmsg_records: bad request: %s", req);
+		if (puts("-end") == EOF || flush_output(stdout))
+			return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "--skip"))
+		return skip_waiting(0);
+	if (argc == 2 && !strcmp(argv[1], "--serve"))
+		return serve(3, 4);
+	if (argc != 1) {
+		fprintf(stderr, "usage: kmsg_records [--skip] <&FD\n"
+			"       kmsg_records --serve 3<&FD 4<>FILE\n");
+		return 1;
+	}
+	return print_waiting(0, stdout) || flush_output(stdout);
 }

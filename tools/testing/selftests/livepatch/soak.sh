@@ -26,7 +26,9 @@
 # Before the loop, the load tests of "make check" run for much longer than
 # there: test-stress.sh, the concurrent parts of test-races.sh and
 # test-hostile.sh, and test-conflicts-races.sh's concurrent loads; a test that
-# fails is a finding.  They take about a quarter of SOAK_MINUTES.
+# fails is a finding.  They take about a quarter of SOAK_MINUTES.  Then
+# test-transition.sh, with the core's default signal period (15 s, where
+# make check waits 3).
 #
 # SOAK_MINUTES (default 20) bounds the whole; SOAK_FAULT_PERCENT (default 2).
 
@@ -240,7 +242,8 @@ long_runs()
 	for t in "STRESS_SECONDS=$each STRESS_CYCLES=1000000 test-stress.sh" \
 		 "DURATION=$each DURATION_DEBUG=$each test-races.sh" \
 		 "DURATION=$each DURATION_DEBUG=$each test-hostile.sh" \
-		 "RACE_ROUNDS=$((each / 3 + 8)) test-conflicts-races.sh"; do
+		 "RACE_ROUNDS=$((each / 3 + 8)) test-conflicts-races.sh" \
+		 "TRANSITION_SIGNAL_PERIOD=15 test-transition.sh"; do
 		script=${t##* }
 		echo "soak: $t"
 		# shellcheck disable=SC2086 # the assignments are words

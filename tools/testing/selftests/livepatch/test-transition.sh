@@ -25,6 +25,8 @@ PROC_FILE=/proc/$TARGET
 # item (ms under KVM, up to a second under TCG on a busy host).
 IDLE_LIMIT_MS=1000
 DISABLE_LIMIT_MS=3000
+# Seconds before the core nudges stragglers, in the case that waits for it.
+SIGNAL_PERIOD=${TRANSITION_SIGNAL_PERIOD:-3}
 
 KT_PID=
 BG_PIDS=()
@@ -330,8 +332,19 @@ $(transition_done_log $PATCH unpatching)
 % rmmod $PATCH"
 
 # The kthread, too, sleeps in the old function.  It leaves only when
-# something wakes it: the core's nudge of kthreads, at the same time.
+# something wakes it: the core's nudge of kthreads, at the same time.  The
+# nudge comes SIGNAL_PERIOD seconds into the transition ("make soak" waits
+# for the default 15 s).
 start_test "a user task and a kthread asleep in the old function: fake signal and wake-up"
+if [[ -e $SIGNAL_PARAM ]]; then
+	assert_eq "default signal_period" 15 "$(value_of $SIGNAL_PARAM)"
+	for bad in 0 3601 soon; do
+		echo "$bad" 2>/dev/null >$SIGNAL_PARAM &&
+			fail_case "signal_period accepted $bad"
+	done
+	assert_eq "signal_period after refused values" 15 "$(value_of $SIGNAL_PARAM)"
+	signal_period "$SIGNAL_PERIOD"
+fi
 set_param kthread_wake_leaves 1
 set_param kthread_hold 1
 wait_for "file_is $PARAMS/kthread_inside 1" || fail_case "the kthread did not block"
@@ -349,9 +362,10 @@ let_retries_run
 assert_sysfs $PATCH/transition 1
 assert_state "$reader" "the reader in the old function" 0
 assert_eq "kthread in the gate" 1 "$(param kthread_inside)"
-# The core signals 15 s into the transition; wait_transition allows 60 s.
+# wait_transition allows 60 s.
 wait_transition $PATCH
 t1=${EPOCHREALTIME//[!0-9]/}
+[[ -e $SIGNAL_PARAM ]] && signal_period default
 assert_eq "kthread in the gate after the wake-up" 0 "$(param kthread_inside)"
 assert_eq "kthread_hold after the wake-up" 0 "$(param kthread_hold)"
 set_param kthread_wake_leaves 0

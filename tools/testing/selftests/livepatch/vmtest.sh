@@ -306,7 +306,7 @@ build_test_modules()
 # --- guest userspace --------------------------------------------------------
 
 GUEST_TOOLS=(
-	bash sh cat ls cp mv rm mkdir rmdir ln chmod chown touch stat mktemp
+	bash sh cat ls cp mv rm mkdir rmdir ln chmod chown touch stat mktemp mkfifo
 	head tail cut tr sort uniq wc comm diff cmp tee sleep timeout date
 	env id whoami basename dirname readlink realpath seq yes true false
 	test expr printf echo kill nproc uname tac od dd sync nohup
