@@ -193,14 +193,21 @@ kmsg_serve()
 	KMSG_REQUESTS[$1]=$req KMSG_REPLIES[$1]=$reply KMSG_FILES[$1]=$file
 }
 
-# kmsg_request FD r|s - ask FD's server to read (into its file) or to skip
+KMSG_TAG=0
+
+# kmsg_request FD r|s - ask FD's server to read (into its file) or to
+# skip; fails if it could not.  The tag tells our reply from one that a
+# reader killed while waiting left behind.  One reader at a time.
 kmsg_request()
 {
-	local reply
+	local tag=$BASHPID.$((++KMSG_TAG)) reply
 
-	echo "$2" >&"${KMSG_REQUESTS[$1]}"
+	echo "$2 $tag" >&"${KMSG_REQUESTS[$1]}" || return 1
 	while IFS= read -r -u "${KMSG_REPLIES[$1]}" reply; do
-		[[ $reply == -end ]] && return 0
+		case $reply in
+		"-end $tag") return 0 ;;
+		"-error $tag") return 1 ;;
+		esac
 	done
 	return 1
 }
@@ -217,7 +224,7 @@ kmsg_open()
 # read_kmsg [FD] - the texts of the records logged since the last call, in
 # KMSG, with /dev/kmsg's \xNN escapes decoded.  FD is an open /dev/kmsg,
 # KMSG_FD by default.  KMSG_LOST is 1 if records were lost (the log buffer
-# wrapped since the last call).
+# wrapped since the last call).  Fails if the log could not be read.
 # shellcheck disable=SC2034 # KMSG_LOST is for the callers
 read_kmsg()
 {
@@ -225,7 +232,10 @@ read_kmsg()
 
 	KMSG=() KMSG_LOST=0
 	if [[ -n ${KMSG_REQUESTS[$fd]:-} ]]; then
-		kmsg_request "$fd" r
+		if ! kmsg_request "$fd" r; then
+			echo "read_kmsg: cannot read the kernel log" >&2
+			return 1
+		fi
 		# A new open of the file, through /proc (bash takes /dev/fd/N
 		# for a dup, whose offset the server moved), reads it all.
 		mapfile -t recs <"/proc/self/fd/${KMSG_FILES[$fd]}"
@@ -748,7 +758,7 @@ start_test()
 		kmsg_serve "$CASE_KMSG_FD" || die "cannot serve /dev/kmsg"
 		CASE_LOG=$(mktemp --tmpdir lp-case-log.XXXXXX)
 	fi
-	kmsg_skip "$CASE_KMSG_FD"
+	kmsg_skip "$CASE_KMSG_FD" || die "cannot read the kernel log"
 	: >"$CASE_LOG"
 	CASE_START=$EPOCHREALTIME
 	echo -n "TEST: $TEST_NAME ... "
@@ -763,7 +773,7 @@ update_case_log()
 	# shellcheck disable=SC2034 # read_kmsg sets both
 	local KMSG KMSG_LOST
 
-	read_kmsg "$CASE_KMSG_FD"
+	read_kmsg "$CASE_KMSG_FD" || die "cannot read the kernel log"
 	((${#KMSG[@]})) && printf '%s\n' "${KMSG[@]}" >>"$CASE_LOG"
 	return 0
 }

@@ -7,11 +7,13 @@
  *				of FD, one per line, without waiting for more
  *	kmsg_records --skip <&FD	move FD past every record logged so far
  *	kmsg_records --serve 3<&FD 4<>FILE
- *				the same, once per request: a line "r" on
- *				standard input writes the records into
+ *				the same, once per request: a line "r TAG"
+ *				on standard input writes the records into
  *				FILE, replacing what it held, and a line
- *				"s" skips; either is answered by a line
- *				"-end"; end of input ends it
+ *				"s TAG" skips; either is answered by a
+ *				line "-end TAG", or "-error TAG" if it
+ *				failed; end of input, or the end of the
+ *				process that started it, ends it
  *
  * /dev/kmsg hands out one record per read(2) and refuses a buffer that is
  * too small for it, so the shell's read builtin cannot read it; dd can,
@@ -33,8 +35,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 /* One record: /dev/kmsg's records are at most 8 KiB, text included. */
@@ -105,15 +109,18 @@ static int flush_output(FILE *out)
 	return 0;
 }
 
-/* Replace what the file open at @file_fd holds with the records of @fd. */
-static void write_waiting(int fd, int file_fd)
+/*
+ * Replace what the file open at @file_fd holds with the records of @fd;
+ * 0, or 1 after saying why not.
+ */
+static int write_waiting(int fd, int file_fd)
 {
 	FILE *out;
-	int dup_fd;
+	int dup_fd, err;
 
 	if (ftruncate(file_fd, 0) < 0 || lseek(file_fd, 0, SEEK_SET) < 0) {
 		perror("kmsg_records: the records file");
-		return;
+		return 1;
 	}
 	dup_fd = dup(file_fd);
 	out = dup_fd < 0 ? NULL : fdopen(dup_fd, "w");
@@ -121,27 +128,52 @@ static void write_waiting(int fd, int file_fd)
 		perror("kmsg_records: the records file");
 		if (dup_fd >= 0)
 			close(dup_fd);
-		return;
+		return 1;
 	}
-	print_waiting(fd, out);
-	if (fclose(out) == EOF)
+	err = print_waiting(fd, out);
+	if (fclose(out) == EOF) {
 		perror("kmsg_records: the records file");
+		err = 1;
+	}
+	return err;
 }
 
-/* Answer requests until standard input ends. */
+/*
+ * Answer requests until standard input ends.  The reply repeats the
+ * request's tag, so that a reader that was killed before it read its
+ * reply leaves no answer that the next one could take for its own.
+ */
 static int serve(int fd, int file_fd)
 {
-	char req[16];
+	char req[64], *tag;
+	int err;
 
+	/*
+	 * Not beyond the script that reads through it, even while a process
+	 * it started still holds the requests open (had it died before
+	 * this call, its requests have ended).
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+		perror("kmsg_records: prctl");
+		return 1;
+	}
 	while (fgets(req, sizeof(req), stdin)) {
-		/* A failure is told on standard error; the reply still ends. */
-		if (!strcmp(req, "r\n"))
-			write_waiting(fd, file_fd);
-		else if (!strcmp(req, "s\n"))
-			skip_waiting(fd);
-		else
+		tag = strchr(req, ' ');
+		if (!tag || !strchr(tag, '\n')) {
 			fprintf(stderr, "kmsg_records: bad request: %s", req);
-		if (puts("-end") == EOF || flush_output(stdout))
+			return 1;
+		}
+		*tag++ = '\0';
+		if (!strcmp(req, "r")) {
+			err = write_waiting(fd, file_fd);
+		} else if (!strcmp(req, "s")) {
+			err = skip_waiting(fd);
+		} else {
+			fprintf(stderr, "kmsg_records: bad request: %s\n", req);
+			err = 1;
+		}
+		if (printf("%s %s", err ? "-error" : "-end", tag) < 0 ||
+		    flush_output(stdout))
 			return 1;
 	}
 	return 0;

@@ -170,7 +170,7 @@ scan_kmsg()
 {
 	local problems
 
-	read_kmsg
+	read_kmsg || finding "the kernel log could not be read"
 	((KMSG_LOST)) && finding "the kernel log overflowed: records were lost"
 	problems=$(kmsg_problems)
 	[[ -z $problems ]] || finding "the kernel logged: $problems"

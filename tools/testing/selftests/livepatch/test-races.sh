@@ -21,7 +21,7 @@ MOD_B=test_lp_mod_b
 REPLACE=test_lp_replace
 # How long the loops run, in seconds: "make soak" runs them for longer.
 DURATION=${DURATION:-2}
-[[ -n ${VMTEST_DEBUG:-} ]] && DURATION=${DURATION_DEBUG:-4}
+[[ -n ${VMTEST_DEBUG:-} ]] && DURATION=${DURATION_DEBUG:-6}
 WORK=$(mktemp -d --tmpdir lp-races.XXXXXX)
 
 # rmmod_refused MOD - rmmod must fail and leave MOD loaded

@@ -41,7 +41,7 @@ PROC_FILE=/proc/$TARGET
 MAX_CYCLES=${STRESS_CYCLES:-300}
 TIME_BUDGET=${STRESS_SECONDS:-6}
 # The debug kernel needs about 2 s a cycle.
-[[ -n ${VMTEST_DEBUG:-} ]] && TIME_BUDGET=${STRESS_SECONDS:-15}
+[[ -n ${VMTEST_DEBUG:-} ]] && TIME_BUDGET=${STRESS_SECONDS:-10}
 NR_READERS=3
 # At least one cycle of each kind, however slow the machine.
 MIN_CYCLES=5
