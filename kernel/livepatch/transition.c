@@ -17,7 +17,8 @@
  * less and less often (KLP_RETRY_MIN_DELAY doubling up to one second), so
  * that a transition on a quiet system ends in a few milliseconds without
  * busy polling on a loaded one.  Stragglers get a fake signal (user tasks)
- * or a wake-up (kthreads) every signal_period seconds (15, as in 6.1).
+ * or a wake-up (kthreads) every signal_period seconds (15 by default, as in
+ * 6.1).
  *
  * Locking: klp_mutex serialises every step that changes the transition
  * state.  The exceptions are klp_update_patch_state() and
@@ -49,14 +50,15 @@ static int klp_target_state = KLP_UNDEFINED;
 
 /* Retry policy of the transition in progress; klp_mutex. */
 static unsigned long klp_retry_delay;
-static unsigned long klp_next_signal;
+/* When the transition started, or last nudged its stragglers. */
+static unsigned long klp_last_nudge;
 /* The stragglers were nudged at least once in this transition; klp_mutex. */
 static bool klp_nudged;
 
 /*
  * Seconds between the start of a transition and the first nudge of its
- * stragglers, and between two nudges.  A change applies from the next
- * nudge on.
+ * stragglers, and between two nudges.  Checked at every retry, so that a
+ * new value applies at once.
  */
 static unsigned int klp_signal_period = 15;
 
@@ -72,7 +74,8 @@ static const struct kernel_param_ops klp_signal_period_ops = {
 };
 module_param_cb(signal_period, &klp_signal_period_ops, &klp_signal_period,
 		0644);
-MODULE_PARM_DESC(signal_period, "Seconds a transition waits before it signals the tasks that hold it up, and between signals (1-3600, default: 15)");
+MODULE_PARM_DESC(signal_period,
+		 "Seconds before a transition nudges the tasks that hold it up (fake signal, or kthread wake-up), and between nudges (1-3600, default: 15)");
 
 static unsigned long klp_signal_delay(void)
 {
@@ -458,9 +461,9 @@ static void klp_nudge_stragglers(void)
 
 static void klp_schedule_retry(void)
 {
-	if (time_after_eq(jiffies, klp_next_signal)) {
+	if (time_after_eq(jiffies, klp_last_nudge + klp_signal_delay())) {
 		klp_nudge_stragglers();
-		klp_next_signal = jiffies + klp_signal_delay();
+		klp_last_nudge = jiffies;
 	}
 	mod_delayed_work(system_wq, &klp_retry_work, klp_retry_delay);
 	klp_retry_delay = min_t(unsigned long, klp_retry_delay * 2,
@@ -519,7 +522,7 @@ void klp_launch_transition(void)
 	klp_apply_to_all_tasks(klp_mark_pending);
 
 	klp_retry_delay = KLP_RETRY_MIN_DELAY;
-	klp_next_signal = jiffies + klp_signal_delay();
+	klp_last_nudge = jiffies;
 	klp_nudged = false;
 }
 
