@@ -192,26 +192,6 @@ processes_started()
 	done </proc/stat
 }
 
-# kmsg_test_problems - the problem lines of KMSG (see kernel_problems),
-# with the expectations that nothing matched, in PROBLEMS.  A short log
-# in which neither the pattern nor a mark occurs skips the filter: one
-# match over the whole log costs far less than a program started.  (The
-# shell's match may go quadratic on a long log, and fails with status 2
-# on a pattern that it cannot take: both go through the filter.)
-kmsg_test_problems()
-{
-	local IFS=$'\n' all rc
-
-	PROBLEMS=
-	if ((${#KMSG[@]} <= 500)); then
-		all="${KMSG[*]}"
-		[[ $all =~ $KERNEL_PROBLEMS ]]
-		rc=$?
-		((rc == 1)) && [[ $all != *"$KERNEL_PROBLEM_MARK"* ]] && return 0
-	fi
-	PROBLEMS=$(printf '%s\n' "${KMSG[@]}" | KP_UNMET=1 kernel_problems)
-}
-
 # result N STATUS NAME [DIRECTIVE] - one TAP result, counted
 result()
 {
@@ -230,7 +210,7 @@ result()
 # run_test N - run the N-th planned test and report it
 run_test()
 {
-	local n=$1 i=$(($1 - 1)) name dir script rc start strays forks problems
+	local n=$1 i=$(($1 - 1)) name dir script rc start strays forks
 	local why=()
 
 	name=${plan_suite[i]}/${plan_test[i]}
@@ -295,7 +275,7 @@ run_test()
 
 	read_kmsg || why+=("the kernel log could not be read")
 	((KMSG_LOST)) && why+=("kernel log overflowed: records were lost")
-	kmsg_test_problems
+	KP_UNMET=1 kmsg_problems
 	if [[ -n $PROBLEMS ]]; then
 		echo "# the kernel log reports problems:"
 		head -n 20 <<<"$PROBLEMS" | sed 's/^/#   /'
@@ -311,10 +291,10 @@ run_test()
 		# What the clean-up makes the kernel say is this test's too.
 		read_kmsg || why+=("the kernel log could not be read after cleaning up")
 		((KMSG_LOST)) && why+=("kernel log overflowed while cleaning up")
-		problems=$(kmsg_problems)
-		if [[ -n $problems ]]; then
+		kmsg_problems
+		if [[ -n $PROBLEMS ]]; then
 			echo "# the kernel log reports problems while cleaning up:"
-			head -n 20 <<<"$problems" | sed 's/^/#   /'
+			head -n 20 <<<"$PROBLEMS" | sed 's/^/#   /'
 			why+=("kernel problems while cleaning up")
 		fi
 	fi

@@ -168,12 +168,10 @@ check_cycle()
 # Read the kernel log since the last call; what means a bug is a finding.
 scan_kmsg()
 {
-	local problems
-
 	read_kmsg || finding "the kernel log could not be read"
 	((KMSG_LOST)) && finding "the kernel log overflowed: records were lost"
-	problems=$(kmsg_problems)
-	[[ -z $problems ]] || finding "the kernel logged: $problems"
+	kmsg_problems
+	[[ -z $PROBLEMS ]] || finding "the kernel logged: $PROBLEMS"
 }
 
 # --- one cycle -------------------------------------------------------------------------

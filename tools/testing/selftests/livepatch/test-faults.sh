@@ -105,10 +105,8 @@ fault_sites()
 # Fail on kernel problems among the records just read.
 check_kmsg_clean()
 {
-	local problems
-
-	problems=$(kmsg_problems)
-	[[ -z $problems ]] || fail_case "fault $1: the kernel logged: $problems"
+	kmsg_problems
+	[[ -z $PROBLEMS ]] || fail_case "fault $1: the kernel logged: $PROBLEMS"
 }
 
 # --- state checks ----------------------------------------------------------------
@@ -257,7 +255,7 @@ begin_op()
 	points=0
 	core_points=0
 	core_sites=()
-	read_kmsg || die "cannot read the kernel log"
+	read_kmsg_or_die
 }
 
 # end_op OP CORE - sum the operation up; CORE says whether faults must
@@ -344,7 +342,7 @@ begin_op
 n=$FIRST
 while :; do
 	mod_load $FAULT fail_nth="$n" fail_step="$STEP"
-	read_kmsg || die "cannot read the kernel log"
+	read_kmsg_or_die
 	attempts_from_module "klp_enable_patch()"
 	account enable
 	lp_wait $FAULT
@@ -380,7 +378,7 @@ n=$FIRST
 while :; do
 	load_old_patch "replace #$n, before"
 	mod_load $FAULT replace=1 fail_nth="$n" fail_step="$STEP"
-	read_kmsg || die "cannot read the kernel log"
+	read_kmsg_or_die
 	attempts_from_module "klp_enable_patch()"
 	account replace
 	lp_wait $FAULT
@@ -414,7 +412,7 @@ while :; do
 	lp_wait $FAULT
 	patched "disable #$n, before"
 	attempts_from_helper "$("$FAIL_NTH" "$n" write $KLP_SYSFS/$FAULT/enabled 0)"
-	read_kmsg || die "cannot read the kernel log"
+	read_kmsg_or_die
 	account disable
 	wait_file "$KLP_SYSFS/$FAULT" "" ||
 		fail_case "disable #$LAST_N: $FAULT was not removed"
@@ -437,7 +435,7 @@ lp_wait $FAULT
 n=$LOAD_FIRST
 while :; do
 	attempts_from_helper "$("$FAIL_NTH" "$n:$LOAD_STEP" load "$target_ko")"
-	read_kmsg || die "cannot read the kernel log"
+	read_kmsg_or_die
 	account "module load"
 	[[ -e /sys/module/$TARGET ]] || fail_case "load #$LAST_N: $TARGET is not loaded"
 	patched "load #$LAST_N"
@@ -460,7 +458,7 @@ begin_op
 n=1
 while :; do
 	attempts_from_helper "$("$FAIL_NTH" "$n" unload $TARGET)"
-	read_kmsg || die "cannot read the kernel log"
+	read_kmsg_or_die
 	account "module unload"
 	expect_unloaded $TARGET "unload #$LAST_N"
 	expect_file "unload #$LAST_N: $FAULT/$TARGET/patched" \
@@ -482,7 +480,7 @@ begin_op
 mod_load $TARGET
 # Few points, in a loop inside the module: all of them, whatever STEP.
 mod_load $FAULT shadow_nth=1
-read_kmsg || die "cannot read the kernel log"
+read_kmsg_or_die
 for call in "klp_shadow_alloc()" "klp_shadow_get_or_alloc()"; do
 	grep -qxF -- "$FAULT: ok: $call" < <(printf '%s\n' "${KMSG[@]}") ||
 		fail_case "$call: $(printf '%s\n' "${KMSG[@]}" | grep "$FAULT: ")"
@@ -516,7 +514,7 @@ kworkers_fail()
 # variables must stay where lookups find them, at the old size, and the
 # resize be asked for again (test_lp_shadow's "many" checks every lookup).
 start_test "the shadow table's resize work cannot allocate"
-read_kmsg || die "cannot read the kernel log"
+read_kmsg_or_die
 # Slab for the smaller tables, pages for those past kmalloc's caches.
 for attr in failslab fail_page_alloc; do
 	set_fault_attr $DEBUGFS/$attr/task-filter Y
@@ -530,7 +528,7 @@ kworkers_fail 0
 echo 0 >$DEBUGFS/failslab/probability
 echo 0 >$DEBUGFS/fail_page_alloc/probability
 mod_unload test_lp_shadow
-read_kmsg || die "cannot read the kernel log"
+read_kmsg_or_die
 fault_sites
 resize_faults=0
 for site in "${SITES[@]}"; do
@@ -560,7 +558,7 @@ lp_disable $FAULT
 mod_unload $FAULT
 unpatched "again, disabled"
 mod_unload $TARGET
-read_kmsg || die "cannot read the kernel log"
+read_kmsg_or_die
 check_kmsg_clean "afterwards"
 summaries+=("in all: $points_total points failed, $core_points_total in the livepatch core")
 pass_with_summary
