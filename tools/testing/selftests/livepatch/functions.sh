@@ -300,18 +300,118 @@ kmsg_problems()
 
 # --- teardown ------------------------------------------------------------------
 
+# Background jobs of a test: processes that stop on SIGTERM, and shell loops
+# ("while keep_looping; do ...; done") that stop at their next turn, so that
+# no signal cuts an operation of theirs in half.
 BG_PIDS=()
+BG_LOOPS=()
+BG_STOP=${TMPDIR:-/tmp}/lp-stop.$$
 
-# stop_background - kill the background jobs listed in BG_PIDS, reap them
+# keep_looping - false once stop_background has asked the loops to stop
+keep_looping()
+{
+	[[ ! -e $BG_STOP ]]
+}
+
+# progress_made FILE - a background loop notes that it did real work once
+progress_made()
+{
+	[[ -e $1 ]] || : >"$1"
+}
+
+# _all_exist FILE... - every FILE exists
+# shellcheck disable=SC2317  # called through eval
+_all_exist()
+{
+	local f
+
+	for f in "$@"; do
+		[[ -e $f ]] || return 1
+	done
+}
+
+# let_loops_run SECONDS FILE... - the background loops run for SECONDS,
+# then on until each of them has made its FILE (progress_made), for at most
+# WAIT_LIMIT seconds more: a slow machine makes the run longer rather than
+# emptier.  Fails if a FILE is still missing.
+let_loops_run()
+{
+	local seconds=$1
+
+	shift
+	sleep "$seconds"
+	wait_for "_all_exist $*"
+}
+
+# describe_task PID - one line with PID's name and state, then its kernel
+# stack
+describe_task()
+{
+	local comm state
+
+	{ read -r comm <"/proc/$1/comm"; } 2>/dev/null || return 0
+	state=$(grep '^State:' "/proc/$1/status" 2>/dev/null)
+	echo "#   $1 $comm ${state#State:}"
+	sed 's/^/#     /' "/proc/$1/stack" 2>/dev/null
+}
+
+# _descendants PID - PID and all its descendants, one a line
+_descendants()
+{
+	local child
+
+	echo "$1"
+	for child in $(pgrep -P "$1"); do
+		_descendants "$child"
+	done
+}
+
+# _exited PID... - each child PID of this shell has exited: it is a zombie,
+# or gone (the shell reaps its children by itself, and then the number may
+# be another process's)
+# shellcheck disable=SC2317  # called through eval
+_exited()
+{
+	local pid state ppid
+
+	for pid in "$@"; do
+		{ read -r _ _ state ppid _ <"/proc/$pid/stat"; } 2>/dev/null ||
+			continue
+		[[ $state == Z || $ppid != "$BASHPID" ]] || return 1
+	done
+}
+
+# stop_background - stop the background jobs (BG_PIDS, BG_LOOPS) and reap
+# them.  A job still there after WAIT_LIMIT seconds is stuck: it is shown
+# with its descendants and their kernel stacks, killed, and the function
+# fails.
 stop_background()
 {
-	local pid
+	local pid p stuck=() tree=()
 
+	((${#BG_PIDS[@]} + ${#BG_LOOPS[@]})) || return 0
+	: >"$BG_STOP"
 	for pid in "${BG_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
 	done
-	wait "${BG_PIDS[@]}" 2>/dev/null
+	if ! wait_for "_exited ${BG_PIDS[*]} ${BG_LOOPS[*]}"; then
+		for pid in "${BG_PIDS[@]}" "${BG_LOOPS[@]}"; do
+			_exited "$pid" || stuck+=("$pid")
+		done
+		echo "# background jobs did not stop within $WAIT_LIMIT s: ${stuck[*]}"
+		for pid in "${stuck[@]}"; do
+			mapfile -t tree < <(_descendants "$pid")
+			for p in "${tree[@]}"; do
+				describe_task "$p"
+			done
+			kill -KILL "${tree[@]}" 2>/dev/null
+		done
+	fi
+	wait "${BG_PIDS[@]}" "${BG_LOOPS[@]}" 2>/dev/null
+	rm -f "$BG_STOP"
 	BG_PIDS=()
+	BG_LOOPS=()
+	((${#stuck[@]} == 0))
 }
 
 # teardown_mods MOD... - best effort, for an exit trap: disable those of

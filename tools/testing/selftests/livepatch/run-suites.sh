@@ -170,13 +170,10 @@ clean_up()
 # process group PGID
 dump_stacks()
 {
-	local pid comm state
+	local pid
 
 	for pid in $(pgrep -g "$1"); do
-		read -r comm <"/proc/$pid/comm" 2>/dev/null || continue
-		state=$(grep '^State:' "/proc/$pid/status" 2>/dev/null)
-		echo "# stuck? $pid $comm ${state#State:}"
-		sed 's/^/#     /' "/proc/$pid/stack" 2>/dev/null
+		describe_task "$pid"
 	done
 }
 

@@ -29,6 +29,7 @@ DURATION=${DURATION:-2}
 RANDOM_WRITES=${RANDOM_WRITES:-5}
 
 WORK=$(mktemp -d --tmpdir lp-hostile.XXXXXX)
+mkdir "$WORK/ran"
 WRITE_ERROR=$(mktemp --tmpdir lp-hostile-error.XXXXXX)
 
 # write_result FILE - write stdin to FILE with one write(2) of up to 1 MiB;
@@ -187,18 +188,19 @@ pass_case
 
 # --- concurrent writers ---------------------------------------------------------------
 
-# Each loop counts what it tried in $WORK/<name>: "attempts successes".
+# Each loop counts what it tried in $WORK/<name>: "attempts successes", and
+# makes $WORK/ran/<name> at its first success.
 count_loop()
 {
-	local name=$1 attempts=0 ok=0; shift
+	local name=$1 attempts=0 ok=0
 
-	trap 'echo "$attempts $ok" >"$WORK/$name"; exit 0' TERM
-	while :; do
+	shift
+	while keep_looping; do
 		attempts=$((attempts + 1))
-		"$@" && ok=$((ok + 1))
-		# Let the trap run between two operations.
+		"$@" && ok=$((ok + 1)) && progress_made "$WORK/ran/$name"
 		nap 0.01
 	done
+	echo "$attempts $ok" >"$WORK/$name"
 }
 
 params_of()
@@ -264,18 +266,19 @@ load_mod $CTARGET
 # p2's transitions, and those that replace p2, wait for "force".
 log "% echo 1 > /sys/module/$CTARGET/parameters/block"
 echo 1 >/sys/module/$CTARGET/parameters/block
-count_loop loader1 load_or_unload & BG_PIDS+=($!)
-count_loop loader2 load_or_unload & BG_PIDS+=($!)
-count_loop toggler1 toggle & BG_PIDS+=($!)
-count_loop toggler2 toggle & BG_PIDS+=($!)
-count_loop forcer force & BG_PIDS+=($!)
-count_loop reader read_all & BG_PIDS+=($!)
-sleep "$DURATION"
-stop_background
+count_loop loader1 load_or_unload & BG_LOOPS+=($!)
+count_loop loader2 load_or_unload & BG_LOOPS+=($!)
+count_loop toggler1 toggle & BG_LOOPS+=($!)
+count_loop toggler2 toggle & BG_LOOPS+=($!)
+count_loop forcer force & BG_LOOPS+=($!)
+count_loop reader read_all & BG_LOOPS+=($!)
+# Forcing works only when a transition waits: the forcer may never succeed.
+let_loops_run "$DURATION" "$WORK"/ran/{loader1,loader2,toggler1,toggler2,reader}
+stop_background || fail_case "a loop did not stop"
 echo 0 >/sys/module/$CTARGET/parameters/block
 summary=
 for f in "$WORK"/*; do
-	[[ -e $f ]] || continue
+	[[ -f $f ]] || continue
 	read -r attempts ok <"$f"
 	summary+="$(basename "$f") $attempts tries, $ok done; "
 	# A loop whose every operation failed would hide a core that

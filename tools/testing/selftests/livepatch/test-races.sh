@@ -19,7 +19,8 @@ PARAMS=/sys/module/$TARGET/parameters
 MOD_A=test_lp_mod_a
 MOD_B=test_lp_mod_b
 REPLACE=test_lp_replace
-# How long the loops run, in seconds: "make soak" runs them for longer.
+# How long the loops run, in seconds, at least ("make soak" runs them for
+# longer): then on until each loop has done a whole cycle.
 DURATION=${DURATION:-2}
 [[ -n ${VMTEST_DEBUG:-} ]] && DURATION=${DURATION_DEBUG:-6}
 WORK=$(mktemp -d --tmpdir lp-races.XXXXXX)
@@ -194,26 +195,30 @@ $TARGET: exit"
 
 # --- loops ----------------------------------------------------------------------
 
-# Each loop writes "cycles failures" to $WORK/<name> when stopped.
+# Each loop writes "cycles failures" to $WORK/<name> when stopped, and makes
+# $WORK/<name>.ran once it has done a whole cycle.
 target_loop()
 {
 	local cycles=0 failures=0
 
-	trap 'echo "$cycles $failures" >"$WORK/target"; exit 0' TERM
-	while :; do
+	while keep_looping; do
 		fast_modprobe -q $TARGET || failures=$((failures + 1))
 		nap 0.$((RANDOM % 5))
 		{ flock 9 && fast_rmmod $TARGET 2>/dev/null; } 9>"$WORK/lock" ||
 			failures=$((failures + 1))
 		cycles=$((cycles + 1))
+		progress_made "$WORK/target.ran"
 		nap 0.$((RANDOM % 3))
 	done
+	echo "$cycles $failures" >"$WORK/target"
 }
 
 # One step of the patch loop: a failure is counted and noted, never
-# retried.
+# retried.  Once the loops are asked to stop, the steps left are skipped:
+# the loop stops anywhere in its cycle.
 step()
 {
+	keep_looping || return 0
 	"$@" && return
 	failures=$((failures + 1))
 	echo "$*" >>"$WORK/failed-steps"
@@ -252,8 +257,7 @@ patch_loop()
 {
 	local cycles=0 failures=0 checks=0
 
-	trap 'echo "$cycles $failures $checks" >"$WORK/patches"; exit 0' TERM
-	while :; do
+	while keep_looping; do
 		step fast_modprobe -q $MOD_A
 		step transition_done $MOD_A
 		step code_is a $MOD_A
@@ -270,15 +274,19 @@ patch_loop()
 		step gone $REPLACE
 		step code_is a original
 		step fast_rmmod $REPLACE $MOD_A $MOD_B
+		# A cycle cut short by the stop does not count.
+		keep_looping || break
 		cycles=$((cycles + 1))
+		((checks > 0)) && progress_made "$WORK/patches.ran"
 	done
+	echo "$cycles $failures $checks" >"$WORK/patches"
 }
 
 start_test "target modules come and go while patches are enabled, replaced and disabled ($DURATION s)"
-target_loop & BG_PIDS+=($!)
-patch_loop & BG_PIDS+=($!)
-sleep "$DURATION"
-stop_background
+target_loop & BG_LOOPS+=($!)
+patch_loop & BG_LOOPS+=($!)
+let_loops_run "$DURATION" "$WORK/target.ran" "$WORK/patches.ran"
+stop_background || fail_case "a loop did not stop"
 read -r target_cycles target_failures <"$WORK/target"
 read -r patch_cycles patch_failures code_checks <"$WORK/patches"
 [[ $patch_failures -eq 0 ]] ||
