@@ -55,7 +55,12 @@ static DECLARE_WAIT_QUEUE_HEAD(test_lp_conflict_wq);
 static __noipa const char *test_lp_conflict_target_busy(void)
 {
 	complete(&test_lp_conflict_entered);
-	wait_event(test_lp_conflict_wq, READ_ONCE(test_lp_conflict_released));
+	/*
+	 * A sleep as long as the test wants (make soak's loops take
+	 * minutes) is no hung task: sleep idle, which the detector skips.
+	 */
+	wait_event_idle(test_lp_conflict_wq,
+			READ_ONCE(test_lp_conflict_released));
 	return "original";
 }
 
