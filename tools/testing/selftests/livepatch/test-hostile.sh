@@ -25,7 +25,7 @@ HOSTILE=(test_lp_hostile_p1 test_lp_hostile_p2 test_lp_hostile_p3)
 # How long the concurrent writers run, in seconds ("make soak" runs this
 # script for longer), and how many random writes each file gets.
 DURATION=${DURATION:-2}
-[[ -n ${VMTEST_DEBUG:-} ]] && DURATION=${DURATION_DEBUG:-6}
+[[ -n ${VMTEST_DEBUG:-} ]] && DURATION=${DURATION_DEBUG:-3}
 RANDOM_WRITES=${RANDOM_WRITES:-5}
 
 WORK=$(mktemp -d --tmpdir lp-hostile.XXXXXX)

@@ -22,7 +22,7 @@ REPLACE=test_lp_replace
 # How long the loops run, in seconds, at least ("make soak" runs them for
 # longer): then on until each loop has done a whole cycle.
 DURATION=${DURATION:-2}
-[[ -n ${VMTEST_DEBUG:-} ]] && DURATION=${DURATION_DEBUG:-6}
+[[ -n ${VMTEST_DEBUG:-} ]] && DURATION=${DURATION_DEBUG:-3}
 WORK=$(mktemp -d --tmpdir lp-races.XXXXXX)
 
 # rmmod_refused MOD - rmmod must fail and leave MOD loaded
