@@ -306,6 +306,8 @@ kmsg_problems()
 BG_PIDS=()
 BG_LOOPS=()
 BG_STOP=${TMPDIR:-/tmp}/lp-stop.$$
+# A script killed while its loops were stopping left the file behind.
+rm -f "$BG_STOP"
 
 # keep_looping - false once stop_background has asked the loops to stop
 keep_looping()
@@ -333,14 +335,18 @@ _all_exist()
 # let_loops_run SECONDS FILE... - the background loops run for SECONDS,
 # then on until each of them has made its FILE (progress_made), for at most
 # WAIT_LIMIT seconds more: a slow machine makes the run longer rather than
-# emptier.  Fails if a FILE is still missing.
+# emptier.  Fails, saying which FILE is missing, if one is.
 let_loops_run()
 {
-	local seconds=$1
+	local seconds=$1 f
 
 	shift
 	sleep "$seconds"
-	wait_for "_all_exist $*"
+	wait_for "_all_exist $*" && return
+	for f in "$@"; do
+		[[ -e $f ]] || echo "# no progress in $WAIT_LIMIT s more: ${f##*/}"
+	done
+	return 1
 }
 
 # describe_task PID - one line with PID's name and state, then its kernel
@@ -372,33 +378,39 @@ _descendants()
 # shellcheck disable=SC2317  # called through eval
 _exited()
 {
-	local pid state ppid
+	local pid stat fields
 
 	for pid in "$@"; do
-		{ read -r _ _ state ppid _ <"/proc/$pid/stat"; } 2>/dev/null ||
-			continue
-		[[ $state == Z || $ppid != "$BASHPID" ]] || return 1
+		{ read -r stat <"/proc/$pid/stat"; } 2>/dev/null || continue
+		# After the name, which may hold spaces: state, parent.
+		read -r -a fields <<<"${stat##*) }"
+		[[ ${fields[0]} == Z || ${fields[1]} != "$BASHPID" ]] || return 1
 	done
 }
 
 # stop_background - stop the background jobs (BG_PIDS, BG_LOOPS) and reap
-# them.  A job still there after WAIT_LIMIT seconds is stuck: it is shown
-# with its descendants and their kernel stacks, killed, and the function
-# fails.
+# them.  A job still there after WAIT_LIMIT seconds (and a margin, for the
+# wait_for a loop may be in) is stuck: it is shown with its descendants and
+# their kernel stacks and killed, and the function fails; one that even a
+# SIGKILL does not end is left to the runner's check for leftovers.
 stop_background()
 {
-	local pid p stuck=() tree=()
+	local jobs=("${BG_PIDS[@]}" "${BG_LOOPS[@]}") pid p gone=() stuck=()
+	local tree=()
 
-	((${#BG_PIDS[@]} + ${#BG_LOOPS[@]})) || return 0
+	((${#jobs[@]})) || return 0
 	: >"$BG_STOP"
 	for pid in "${BG_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null
 	done
-	if ! wait_for "_exited ${BG_PIDS[*]} ${BG_LOOPS[*]}"; then
-		for pid in "${BG_PIDS[@]}" "${BG_LOOPS[@]}"; do
+	# Emptied now: a trap that calls this again has nothing to do.
+	BG_PIDS=()
+	BG_LOOPS=()
+	if ! poll "_exited ${jobs[*]}" $((WAIT_LIMIT + 10)); then
+		for pid in "${jobs[@]}"; do
 			_exited "$pid" || stuck+=("$pid")
 		done
-		echo "# background jobs did not stop within $WAIT_LIMIT s: ${stuck[*]}"
+		echo "# background jobs did not stop within $((WAIT_LIMIT + 10)) s: ${stuck[*]}"
 		for pid in "${stuck[@]}"; do
 			mapfile -t tree < <(_descendants "$pid")
 			for p in "${tree[@]}"; do
@@ -406,11 +418,14 @@ stop_background()
 			done
 			kill -KILL "${tree[@]}" 2>/dev/null
 		done
+		poll "_exited ${stuck[*]}" 5
 	fi
-	wait "${BG_PIDS[@]}" "${BG_LOOPS[@]}" 2>/dev/null
-	rm -f "$BG_STOP"
-	BG_PIDS=()
-	BG_LOOPS=()
+	for pid in "${jobs[@]}"; do
+		_exited "$pid" && gone+=("$pid")
+	done
+	((${#gone[@]})) && wait "${gone[@]}" 2>/dev/null
+	# A loop that outlived SIGKILL must still find the file if it wakes.
+	((${#gone[@]} == ${#jobs[@]})) && rm -f "$BG_STOP"
 	((${#stuck[@]} == 0))
 }
 

@@ -277,14 +277,13 @@ let_loops_run "$DURATION" "$WORK"/ran/{loader1,loader2,toggler1,toggler2,reader}
 stop_background || fail_case "a loop did not stop"
 echo 0 >/sys/module/$CTARGET/parameters/block
 summary=
-for f in "$WORK"/*; do
-	[[ -f $f ]] || continue
-	read -r attempts ok <"$f"
-	summary+="$(basename "$f") $attempts tries, $ok done; "
+for name in loader1 loader2 toggler1 toggler2 forcer reader; do
+	read -r attempts ok <"$WORK/$name" || fail_case "$name left no counts"
+	summary+="$name $attempts tries, $ok done; "
 	# A loop whose every operation failed would hide a core that
 	# refuses everything.  Forcing works only when a transition waits.
-	[[ ${f##*/} == forcer ]] && ok=$attempts
-	((ok > 0)) || fail_case "${f##*/}: none of its $attempts tries worked"
+	[[ $name == forcer ]] && ok=$attempts
+	((ok > 0)) || fail_case "$name: none of its $attempts tries worked"
 done
 
 # Whatever happened, everything must wind down to a clean state.

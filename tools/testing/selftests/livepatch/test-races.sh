@@ -287,8 +287,10 @@ target_loop & BG_LOOPS+=($!)
 patch_loop & BG_LOOPS+=($!)
 let_loops_run "$DURATION" "$WORK/target.ran" "$WORK/patches.ran"
 stop_background || fail_case "a loop did not stop"
-read -r target_cycles target_failures <"$WORK/target"
-read -r patch_cycles patch_failures code_checks <"$WORK/patches"
+read -r target_cycles target_failures <"$WORK/target" ||
+	fail_case "the target loop left no counts"
+read -r patch_cycles patch_failures code_checks <"$WORK/patches" ||
+	fail_case "the patch loop left no counts"
 [[ $patch_failures -eq 0 ]] ||
 	fail_case "$patch_failures failed steps of the patch loop:"$'\n'"$(sort "$WORK/failed-steps" | uniq -c)"
 assert_eq "failed loads and unloads of $TARGET" 0 "$target_failures"

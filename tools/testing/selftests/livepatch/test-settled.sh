@@ -47,7 +47,7 @@ start_callers()
 
 stop_callers()
 {
-	stop_background
+	stop_background || fail_case "a caller did not stop"
 }
 
 # calls_go_on - the callers still loop, through whatever is patched now
@@ -81,7 +81,17 @@ $(unpatching_log $V1)
 
 setup_config
 settle_calls 1 || skip "the kernel has no settled calls (CONFIG_LIVEPATCH_SETTLED_CALLS)"
-trap 'stop_background; exit_cleanup $V2 $V1 $TARGET; trace_off' EXIT INT TERM HUP
+# shellcheck disable=SC2317 # run by the EXIT trap
+settled_cleanup()
+{
+	local rc=$?
+
+	stop_background
+	(exit "$rc")
+	exit_cleanup "$V2" "$V1" "$TARGET"
+	trace_off
+}
+trap settled_cleanup EXIT INT TERM HUP
 
 start_test "a patch settles when its transition completes, and can be unsettled"
 load_mod $TARGET

@@ -46,7 +46,7 @@ wait_for "file_is /sys/module/$MOD/parameters/pending 0" ||
 for pid in "${BG_PIDS[@]}"; do
 	kill -0 "$pid" 2>/dev/null || fail_case "process $pid is gone"
 done
-stop_background
+stop_background || fail_case "a caller did not stop"
 disable_lp $MOD
 unload_lp $MOD
 check_result "$(lp_load_log $MOD "pids=${pids// /,}")
