@@ -458,12 +458,14 @@ module_pinned()
 }
 
 # exit_cleanup MOD... - the exit trap of a script whose cases clean up
-# after themselves: if the script failed, let test_lp_target's kthread go
-# and tear MODs down (patches first), so that the next script starts clean;
-# in any case restore the configuration.
+# after themselves: stop its background jobs; if the script failed, let
+# test_lp_target's kthread go and tear MODs down (patches first), so that
+# the next script starts clean; in any case restore the configuration.
 exit_cleanup()
 {
 	local rc=$?
+
+	stop_background
 
 	if ((rc)); then
 		[[ -e /sys/module/test_lp_target ]] &&

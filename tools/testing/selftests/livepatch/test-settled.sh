@@ -81,17 +81,7 @@ $(unpatching_log $V1)
 
 setup_config
 settle_calls 1 || skip "the kernel has no settled calls (CONFIG_LIVEPATCH_SETTLED_CALLS)"
-# shellcheck disable=SC2317 # run by the EXIT trap
-settled_cleanup()
-{
-	local rc=$?
-
-	stop_background
-	(exit "$rc")
-	exit_cleanup "$V2" "$V1" "$TARGET"
-	trace_off
-}
-trap settled_cleanup EXIT INT TERM HUP
+trap 'exit_cleanup $V2 $V1 $TARGET; trace_off' EXIT INT TERM HUP
 
 start_test "a patch settles when its transition completes, and can be unsettled"
 load_mod $TARGET

@@ -48,8 +48,6 @@ NR_READERS=3
 # At least one cycle of each kind, however slow the machine.
 MIN_CYCLES=4
 
-READER_PIDS=()
-
 # --- helpers --------------------------------------------------------------------
 
 # A user process calling the pair through read() as fast as it can.
@@ -59,17 +57,6 @@ reader()
 	while read -r _ <"$PROC_FILE"; do
 		:
 	done
-}
-
-stop_readers()
-{
-	local pid
-
-	for pid in "${READER_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	READER_PIDS=()
 }
 
 # stats NAME VALUES... - "NAME: min/avg/max X/Y/Z ms (N)" of values in us
@@ -125,7 +112,7 @@ release_pair()
 # shellcheck disable=SC2317  # the exit trap
 cleanup()
 {
-	stop_readers
+	stop_background
 	[[ -d $PARAMS ]] && echo 0 >"$PARAMS/hold"
 	teardown_mods "$REPLACE" "$PATCH"
 	fast_rmmod "$TARGET" 2>/dev/null
@@ -172,7 +159,7 @@ require_mod $PATCH
 is_livepatch $PATCH || die "$PATCH is not a livepatch"
 for ((i = 0; i < NR_READERS; i++)); do
 	reader &
-	READER_PIDS+=($!)
+	BG_PIDS+=($!)
 done
 wait_for "((\$(param user_calls) > 1000))" || fail_case "the readers do not call"
 enable_us=()
@@ -258,10 +245,10 @@ for ((cycle = 0; cycle < MAX_CYCLES; cycle++)); do
 	remove_cycle_mod $PATCH
 done
 elapsed=$((${EPOCHREALTIME//[!0-9]/} - start))
-for pid in "${READER_PIDS[@]}"; do
+for pid in "${BG_PIDS[@]}"; do
 	kill -0 "$pid" 2>/dev/null || fail_case "reader $pid died"
 done
-stop_readers
+stop_background || fail_case "a reader did not stop"
 assert_eq mismatches 0 "$(param mismatches)"
 for counter in calls_old calls_new kthread_calls user_calls; do
 	(($(param $counter) > 0)) || fail_case "$counter is 0"

@@ -21,16 +21,7 @@ MOD=test_lp_getpid
 LOOP=$(dirname "$(realpath "$0")")/getpid_loop
 
 setup_config
-# shellcheck disable=SC2317 # run by the EXIT trap
-syscall_cleanup()
-{
-	local rc=$?
-
-	stop_background
-	(exit "$rc")
-	exit_cleanup "$MOD"
-}
-trap syscall_cleanup EXIT INT TERM HUP
+trap 'exit_cleanup $MOD' EXIT INT TERM HUP
 
 [[ -x $LOOP ]] || die "$LOOP is not built"
 
