@@ -26,7 +26,7 @@ PROC_FILE=/proc/$TARGET
 IDLE_LIMIT_MS=1000
 DISABLE_LIMIT_MS=3000
 # Seconds before the core nudges stragglers, in the case that waits for it.
-SIGNAL_PERIOD=${TRANSITION_SIGNAL_PERIOD:-3}
+SIGNAL_PERIOD=${TRANSITION_SIGNAL_PERIOD:-1}
 
 KT_PID=
 BG_PIDS=()
