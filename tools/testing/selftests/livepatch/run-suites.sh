@@ -119,12 +119,19 @@ time_limit()
 	[[ ${VMTEST_CONFIG:-} == debug ]] && LIMIT=$((LIMIT * 3))
 }
 
+# Modules found pinned: nothing unpins a module before a reboot, so each
+# costs its grep and rmmod (0.3 s each on the debug kernel) once, not after
+# every test.
+declare -A PINNED=()
+
 # is_pinned MOD - a test declared MOD pinned (functions.sh: module_pinned)
 # and it really is: it cannot be removed.  One that can is removed.
 is_pinned()
 {
+	[[ -n ${PINNED[$1]:-} ]] && return 0
 	grep -qxF "$1" /run/vmtest-pinned-modules 2>/dev/null &&
-		! rmmod "$1" 2>/dev/null
+		! rmmod "$1" 2>/dev/null || return 1
+	PINNED[$1]=1
 }
 
 # leftovers - what a test left behind, one thing per entry of LEFT

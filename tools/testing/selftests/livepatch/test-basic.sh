@@ -24,14 +24,14 @@ $(unpatching_log $MOD)
 
 start_test "sysfs attributes, their modes and values"
 load_lp $MOD
-assert_mode "$MOD" drwxr-xr-x
-assert_mode "$MOD/enabled" -rw-r--r--
-assert_mode "$MOD/transition" -r--r--r--
-assert_mode "$MOD/force" --w-------
-assert_mode "$MOD/replace" -r--r--r--
-assert_mode "$MOD/stack_order" -r--r--r--
-assert_mode "$MOD/replace_set" -r--r--r--
-assert_mode "$MOD/vmlinux/patched" -r--r--r--
+assert_mode "$MOD" drwxr-xr-x \
+	"$MOD/enabled" -rw-r--r-- \
+	"$MOD/transition" -r--r--r-- \
+	"$MOD/force" --w------- \
+	"$MOD/replace" -r--r--r-- \
+	"$MOD/stack_order" -r--r--r-- \
+	"$MOD/replace_set" -r--r--r-- \
+	"$MOD/vmlinux/patched" -r--r--r--
 assert_sysfs "$MOD/enabled" 1
 assert_sysfs "$MOD/transition" 0
 assert_sysfs "$MOD/replace" 0

@@ -153,9 +153,9 @@ pass_case
 
 start_test "only root may write; anyone may read"
 load_lp $PATCH
-assert_mode "$PATCH/enabled" -rw-r--r--
-assert_mode "$PATCH/transition" -r--r--r--
-assert_mode "$PATCH/force" --w-------
+assert_mode "$PATCH/enabled" -rw-r--r-- \
+	"$PATCH/transition" -r--r--r-- \
+	"$PATCH/force" --w-------
 as_nobody()
 {
 	setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
