@@ -188,10 +188,16 @@ kmsg_serve()
 	local base=${TMPDIR:-/tmp}/lp-kmsg.$BASHPID.$1 req reply file
 
 	mkfifo -m 600 "$base.req" "$base.reply" || return 1
-	exec {file}<>"$base.records" || return 1
+	if ! exec {file}<>"$base.records"; then
+		rm -f "$base.req" "$base.reply"
+		return 1
+	fi
 	if [[ -n ${2:-} ]]; then
 		local -n _serve_log_fd=$2
-		exec {_serve_log_fd}<>"$base.log" || return 1
+		if ! exec {_serve_log_fd}<>"$base.log"; then
+			rm -f "$base.req" "$base.reply" "$base.records"
+			return 1
+		fi
 	fi
 	"$KMSG_RECORDS" --serve 3<&"$1" 4<&"$file" <"$base.req" >"$base.reply" &
 	# Not a job that a plain "wait" would wait for.
@@ -1070,14 +1076,15 @@ assert_settled()
 	assert_sysfs "$1/$2/$3,1/settled" "$4"
 }
 
-# assert_mode REL_PATH MODE - permissions as "ls -l" shows them
 # assert_mode FILE MODE [FILE MODE]... - each FILE, under KLP_SYSFS, has
-# MODE as ls shows it; one stat for them all (0.3 s each on the debug kernel)
+# MODE as "ls -l" shows it; one stat for them all (0.3 s each on the debug
+# kernel)
 assert_mode()
 {
 	local files=() modes=() lines=() line i
 	local -A got=()
 
+	(($# % 2)) && die "assert_mode takes FILE MODE pairs: $*"
 	while (($# >= 2)); do
 		files+=("$KLP_SYSFS/$1")
 		modes+=("$2")
@@ -1089,7 +1096,7 @@ assert_mode()
 	done
 	for i in "${!files[@]}"; do
 		assert_eq "mode of ${files[i]}" "${modes[i]}" \
-			"${got[${files[i]}]:-(no such file)}"
+			"${got[${files[i]}]:-(stat failed)}"
 	done
 }
 
