@@ -1081,8 +1081,8 @@ assert_settled()
 # kernel)
 assert_mode()
 {
-	local files=() modes=() lines=() line i
-	local -A got=()
+	local files=() modes=() stat_lines=() line i
+	local -A mode_of=()
 
 	(($# % 2)) && die "assert_mode takes FILE MODE pairs: $*"
 	while (($# >= 2)); do
@@ -1090,13 +1090,13 @@ assert_mode()
 		modes+=("$2")
 		shift 2
 	done
-	mapfile -t lines < <(stat -c '%A %n' "${files[@]}" 2>/dev/null)
-	for line in "${lines[@]}"; do
-		got[${line#* }]=${line%% *}
+	mapfile -t stat_lines < <(stat -c '%A %n' "${files[@]}" 2>/dev/null)
+	for line in "${stat_lines[@]}"; do
+		mode_of[${line#* }]=${line%% *}
 	done
 	for i in "${!files[@]}"; do
 		assert_eq "mode of ${files[i]}" "${modes[i]}" \
-			"${got[${files[i]}]:-(stat failed)}"
+			"${mode_of[${files[i]}]:-(stat failed)}"
 	done
 }
 
