@@ -185,25 +185,25 @@ declare -A KMSG_REQUESTS=() KMSG_REPLIES=() KMSG_FILES=()
 # (0.2 s on the debug kernel).
 kmsg_serve()
 {
-	local base=${TMPDIR:-/tmp}/lp-kmsg.$BASHPID.$1 req reply file
+	local base=${TMPDIR:-/tmp}/lp-kmsg.$BASHPID.$1 req reply file opened=
 
 	mkfifo -m 600 "$base.req" "$base.reply" || return 1
-	if ! exec {file}<>"$base.records"; then
-		rm -f "$base.req" "$base.reply"
-		return 1
-	fi
-	if [[ -n ${2:-} ]]; then
-		local -n _serve_log_fd=$2
-		if ! exec {_serve_log_fd}<>"$base.log"; then
-			rm -f "$base.req" "$base.reply" "$base.records"
-			return 1
+	if exec {file}<>"$base.records"; then
+		opened=1
+		if [[ -n ${2:-} ]]; then
+			local -n _serve_log_fd=$2
+			exec {_serve_log_fd}<>"$base.log" || opened=
 		fi
 	fi
-	"$KMSG_RECORDS" --serve 3<&"$1" 4<&"$file" <"$base.req" >"$base.reply" &
-	# Not a job that a plain "wait" would wait for.
-	disown
-	exec {req}>"$base.req" {reply}<"$base.reply"
+	if [[ -n $opened ]]; then
+		"$KMSG_RECORDS" --serve 3<&"$1" 4<&"$file" <"$base.req" >"$base.reply" &
+		# Not a job that a plain "wait" would wait for.
+		disown
+		exec {req}>"$base.req" {reply}<"$base.reply"
+	fi
+	# Whether or not all went well, none of the names is needed any more.
 	rm -f "$base.req" "$base.reply" "$base.records" "$base.log"
+	[[ -n $opened ]] || return 1
 	KMSG_REQUESTS[$1]=$req KMSG_REPLIES[$1]=$reply KMSG_FILES[$1]=$file
 }
 
