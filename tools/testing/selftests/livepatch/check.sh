@@ -87,6 +87,27 @@ count_tap()
 	failed=$((failed + $(grep -cE '^not ok [0-9]+ ' "$out")))
 }
 
+# outside_why OUT - why a boot whose tests all reported failed anyway, for
+# its FAIL line (CI's last lines show FAIL lines only): ": ", the first of
+# vmtest's own error lines (the guest's end-of-run checks, the host's
+# console check) and its first detail, the first problem line or the
+# first leaked object's allocation backtrace
+outside_why()
+{
+	local why detail
+
+	why=$(grep -m 1 -E '^vmtest: (error: |the kernel|kmemleak)' "$1") || return 0
+	detail=$(grep -A 40 -F -x -- "$why" "$1" | sed 1d)
+	if [[ $why == *unreferenced* ]]; then
+		detail=$(awk '/backtrace:/ { bt = 1; next }
+			bt && !/^ *\[</ { exit }
+			bt && n++ < 8 { printf "%s%s", (n > 1 ? " < " : ""), $2 }' <<<"$detail")
+	else
+		detail=$(head -n 1 <<<"$detail")
+	fi
+	printf ': %s' "$why${detail:+ $detail}"
+}
+
 # run_boot THREAD SUITE... - one guest; adds its counts
 run_boot()
 {
@@ -100,7 +121,7 @@ run_boot()
 	f_before=$failed
 	count_tap "$out" "$thread"
 	if [[ $rc -ne 0 && $failed -eq $f_before ]]; then
-		summaries+=("FAIL  boot thread=$thread: failed outside the tests (exit $rc)")
+		summaries+=("FAIL  boot thread=$thread: failed outside the tests (exit $rc)$(outside_why "$out")")
 		failed=$((failed + 1))
 	fi
 	mapfile -t -O "${#summaries[@]}" summaries < <(

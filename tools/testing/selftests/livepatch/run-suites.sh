@@ -227,7 +227,16 @@ run_test()
 
 	time_limit "$script"
 	echo "# ===== $name (limit ${LIMIT} s) ====="
+	# What the kernel logged since the last test's checks (work that test
+	# left queued, a detector that fired late) would otherwise be seen
+	# only by the guest's check of the whole log, which names no test.
 	read_kmsg || why+=("the kernel log could not be read before it")
+	kmsg_problems
+	if [[ -n $PROBLEMS ]]; then
+		echo "# the kernel log reports problems from before this test started:"
+		head -n 20 <<<"$PROBLEMS" | sed 's/^/#   /'
+		why+=("kernel problems before it started")
+	fi
 	processes_started
 	forks=$FORKS
 	start=${EPOCHREALTIME/./}

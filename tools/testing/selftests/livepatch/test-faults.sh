@@ -332,8 +332,8 @@ done
 
 # --- enabling -------------------------------------------------------------------
 
-echo "# failing every ${STEP}th point from the ${FIRST}th on, of a module's" \
-	"load every ${LOAD_STEP}th from the ${LOAD_FIRST}th" \
+echo "# failing one point in $STEP from point $FIRST on, and of a module's" \
+	"load one in $LOAD_STEP from point $LOAD_FIRST" \
 	"(FAULT_STEP=$STEP FAULT_FIRST=$LOAD_FIRST)"
 
 start_test "every point of klp_enable_patch() fails once"
