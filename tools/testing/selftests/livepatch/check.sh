@@ -19,6 +19,8 @@
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VMTEST=$SCRIPT_DIR/vmtest.sh
 MARK='^# vmtest: single-threaded TCG$'
+# shellcheck source=kernel-problems.sh
+. "$SCRIPT_DIR/kernel-problems.sh"
 
 config=${1:?usage: check.sh CONFIG [SUITE...]}
 shift
@@ -90,22 +92,31 @@ count_tap()
 # outside_why OUT - why a boot whose tests all reported failed anyway, for
 # its FAIL line (CI's last lines show FAIL lines only): ": ", the first of
 # vmtest's own error lines (the guest's end-of-run checks, the host's
-# console check) and its first detail, the first problem line or the
-# first leaked object's allocation backtrace
+# console check) and its first detail: the function names of the first
+# leaked object's backtrace, or else the first kernel problem line after it
 outside_why()
 {
-	local why detail
-
-	why=$(grep -m 1 -E '^vmtest: (error: |the kernel|kmemleak)' "$1") || return 0
-	detail=$(grep -A 40 -F -x -- "$why" "$1" | sed 1d)
-	if [[ $why == *unreferenced* ]]; then
-		detail=$(awk '/backtrace:/ { bt = 1; next }
-			bt && !/^ *\[</ { exit }
-			bt && n++ < 8 { printf "%s%s", (n > 1 ? " < " : ""), $2 }' <<<"$detail")
-	else
-		detail=$(head -n 1 <<<"$detail")
-	fi
-	printf ': %s' "$why${detail:+ $detail}"
+	KP_RE=$KERNEL_PROBLEMS awk '
+	BEGIN { re = ENVIRON["KP_RE"] }
+	!head && /^vmtest: (error: |the kernel|kmemleak)/ { head = $0; next }
+	!head { next }
+	++seen > 60 { exit }
+	{ sub(/^  \| /, "") }
+	head ~ /unreferenced/ {
+		if (/backtrace:/) { bt = 1; next }
+		if (bt && !/^ *\[</) exit
+		if (bt && nf++ < 6) {
+			f = $2
+			sub(/\+.*/, "", f)
+			detail = detail (nf > 1 ? " < " : "") f
+		}
+		next
+	}
+	detail == "" && $0 ~ re { detail = $0 }
+	END {
+		if (head != "")
+			printf ": %s%s", head, (detail != "" ? " " detail : "")
+	}' "$1"
 }
 
 # run_boot THREAD SUITE... - one guest; adds its counts

@@ -931,6 +931,15 @@ start_test()
 	log "===== TEST: $TEST_NAME ====="
 }
 
+# restart_case WHY - the case did not get where it meant to (a race went
+# the other way): it starts again with an empty log, saying why
+restart_case()
+{
+	echo -n "($1: again) "
+	kmsg_skip "$CASE_KMSG_FD" || die "cannot read the kernel log"
+	: >"$CASE_LOG"
+}
+
 # update_case_log - add the records logged since the last read to the
 # case log.  Records lost to a wrapped log buffer are the runner's to
 # report.

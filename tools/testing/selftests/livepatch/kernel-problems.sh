@@ -26,6 +26,8 @@ KERNEL_PROBLEMS+='|kmemleak: Cannot allocate a kmemleak_object'
 # extended regular expression (expect_kernel_problem in functions.sh); the
 # next problem line that matches it is not a problem.
 KERNEL_PROBLEM_MARK='vmtest: expect kernel problem: '
+# How kernel_problems reports an announcement that nothing matched.
+KERNEL_PROBLEM_UNMET='expected kernel problem did not occur: '
 
 # kernel_problems - the problem lines of the log text on stdin, less one
 # line for each expectation mark.  With KP_UNMET=1 in the environment,
@@ -36,7 +38,8 @@ kernel_problems()
 {
 	local rc
 
-	KP_RE=$KERNEL_PROBLEMS KP_MARK=$KERNEL_PROBLEM_MARK awk '
+	KP_RE=$KERNEL_PROBLEMS KP_MARK=$KERNEL_PROBLEM_MARK \
+	KP_UNMET_SAYS=$KERNEL_PROBLEM_UNMET awk '
 	BEGIN { re = ENVIRON["KP_RE"]; mark = ENVIRON["KP_MARK"] }
 	{ i = index($0, mark) }
 	i { want[++n] = substr($0, i + length(mark)); next }
@@ -52,7 +55,7 @@ kernel_problems()
 		if (ENVIRON["KP_UNMET"] == 1)
 			for (k = 1; k <= n; k++)
 				if (k in want)
-					print "expected kernel problem did not occur: " want[k]
+					print ENVIRON["KP_UNMET_SAYS"] want[k]
 	}'
 	rc=$?
 	((rc == 0)) || echo "kernel-problems: the log filter failed (awk exit $rc)"

@@ -196,6 +196,21 @@ processes_started()
 	done </proc/stat
 }
 
+# late_marks - keep the announcements that PROBLEMS says nothing matched:
+# the test failed for it, and if the announced problem comes after its
+# checks, the announcement still covers it when the next test looks at
+# what came before it, which fails one test, not two
+LATE_MARKS=()
+late_marks()
+{
+	local line
+
+	while IFS= read -r line; do
+		[[ $line == "$KERNEL_PROBLEM_UNMET"* ]] &&
+			LATE_MARKS+=("$KERNEL_PROBLEM_MARK${line#"$KERNEL_PROBLEM_UNMET"}")
+	done <<<"$PROBLEMS"
+}
+
 # result N STATUS NAME [DIRECTIVE] - one TAP result, counted
 result()
 {
@@ -231,6 +246,9 @@ run_test()
 	# left queued, a detector that fired late) would otherwise be seen
 	# only by the guest's check of the whole log, which names no test.
 	read_kmsg || why+=("the kernel log could not be read before it")
+	((KMSG_LOST)) && why+=("kernel log overflowed before it: records were lost")
+	KMSG=("${LATE_MARKS[@]}" "${KMSG[@]}")
+	LATE_MARKS=()
 	kmsg_problems
 	if [[ -n $PROBLEMS ]]; then
 		echo "# the kernel log reports problems from before this test started:"
@@ -289,6 +307,7 @@ run_test()
 	read_kmsg || why+=("the kernel log could not be read")
 	((KMSG_LOST)) && why+=("kernel log overflowed: records were lost")
 	KP_UNMET=1 kmsg_problems
+	late_marks
 	if [[ -n $PROBLEMS ]]; then
 		echo "# the kernel log reports problems:"
 		head -n 20 <<<"$PROBLEMS" | sed 's/^/#   /'
