@@ -924,11 +924,17 @@ start_test()
 		kmsg_open CASE_KMSG_FD case_log_fd || die "cannot read /dev/kmsg"
 		CASE_LOG=/proc/self/fd/$case_log_fd
 	fi
-	kmsg_skip "$CASE_KMSG_FD" || die "cannot read the kernel log"
-	: >"$CASE_LOG"
+	empty_case_log
 	CASE_START=$EPOCHREALTIME
 	echo -n "TEST: $TEST_NAME ... "
 	log "===== TEST: $TEST_NAME ====="
+}
+
+# empty_case_log - the case log starts afresh, at the end of the kernel log
+empty_case_log()
+{
+	kmsg_skip "$CASE_KMSG_FD" || die "cannot read the kernel log"
+	: >"$CASE_LOG"
 }
 
 # restart_case WHY - the case did not get where it meant to (a race went
@@ -936,8 +942,7 @@ start_test()
 restart_case()
 {
 	echo -n "($1: again) "
-	kmsg_skip "$CASE_KMSG_FD" || die "cannot read the kernel log"
-	: >"$CASE_LOG"
+	empty_case_log
 }
 
 # update_case_log - add the records logged since the last read to the

@@ -211,6 +211,17 @@ late_marks()
 	done <<<"$PROBLEMS"
 }
 
+# fail_for_problems [WHEN [REASON_WHEN]] - if kmsg_problems found any,
+# show the first of them ("problems WHEN:") and add "kernel problems
+# REASON_WHEN" to the reasons (why) of run_test's test
+fail_for_problems()
+{
+	[[ -n $PROBLEMS ]] || return 0
+	echo "# the kernel log reports problems${1:+ $1}:"
+	head -n 20 <<<"$PROBLEMS" | sed 's/^/#   /'
+	why+=("kernel problems${2:+ $2}")
+}
+
 # result N STATUS NAME [DIRECTIVE] - one TAP result, counted
 result()
 {
@@ -250,11 +261,7 @@ run_test()
 	KMSG=("${LATE_MARKS[@]}" "${KMSG[@]}")
 	LATE_MARKS=()
 	kmsg_problems
-	if [[ -n $PROBLEMS ]]; then
-		echo "# the kernel log reports problems from before this test started:"
-		head -n 20 <<<"$PROBLEMS" | sed 's/^/#   /'
-		why+=("kernel problems before it started")
-	fi
+	fail_for_problems "from before this test started" "before it started"
 	processes_started
 	forks=$FORKS
 	start=${EPOCHREALTIME/./}
@@ -308,11 +315,7 @@ run_test()
 	((KMSG_LOST)) && why+=("kernel log overflowed: records were lost")
 	KP_UNMET=1 kmsg_problems
 	late_marks
-	if [[ -n $PROBLEMS ]]; then
-		echo "# the kernel log reports problems:"
-		head -n 20 <<<"$PROBLEMS" | sed 's/^/#   /'
-		why+=("kernel problems")
-	fi
+	fail_for_problems
 
 	leftovers
 	if ((${#LEFT[@]})); then
@@ -324,11 +327,7 @@ run_test()
 		read_kmsg || why+=("the kernel log could not be read after cleaning up")
 		((KMSG_LOST)) && why+=("kernel log overflowed while cleaning up")
 		kmsg_problems
-		if [[ -n $PROBLEMS ]]; then
-			echo "# the kernel log reports problems while cleaning up:"
-			head -n 20 <<<"$PROBLEMS" | sed 's/^/#   /'
-			why+=("kernel problems while cleaning up")
-		fi
+		fail_for_problems "while cleaning up" "while cleaning up"
 	fi
 
 	if ((${#why[@]})); then
