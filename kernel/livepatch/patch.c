@@ -164,7 +164,8 @@ static struct klp_ops *klp_dormant_lookup(unsigned long ip)
 	return NULL;
 }
 
-static struct klp_ops *notrace klp_ops_by_ip(unsigned long ip)
+static __always_inline struct klp_ops *notrace
+klp_ops_by_ip(unsigned long ip)
 {
 	struct klp_ops *ops;
 
@@ -179,8 +180,8 @@ static struct klp_ops *notrace klp_ops_by_ip(unsigned long ip)
  * a few functions per object: scanning their group's own entries is
  * cheaper than hashing.
  */
-static struct klp_ops *notrace klp_group_ops(struct klp_hook_group *group,
-					     unsigned long ip)
+static __always_inline struct klp_ops *notrace
+klp_group_ops(struct klp_hook_group *group, unsigned long ip)
 {
 	unsigned int i;
 
@@ -198,7 +199,8 @@ static struct klp_ops *notrace klp_group_ops(struct klp_hook_group *group,
  * task keeps the code it ran before the transition, which is the next
  * entry, or the original function when there is none.
  */
-static struct klp_func *notrace klp_select_func(struct klp_ops *ops)
+static __always_inline struct klp_func *notrace
+klp_select_func(struct klp_ops *ops)
 {
 	struct klp_func *func;
 
@@ -244,10 +246,12 @@ static struct klp_func *notrace klp_select_func(struct klp_ops *ops)
 /*
  * Where the call at @ip must go: a replacement, or 0 for the original
  * code.  Called under the recursion guard, which also disables
- * preemption: our RCU read side (see top of file).
+ * preemption: our RCU read side (see top of file).  Inlined into both
+ * handlers: a call and its return are two more jumps between pages on
+ * every patched call, which an emulator pays as two lookups.
  */
-static unsigned long notrace klp_choose(struct klp_hook_group *group,
-					unsigned long ip)
+static __always_inline unsigned long notrace
+klp_choose(struct klp_hook_group *group, unsigned long ip)
 {
 	struct klp_func *func = NULL;
 	struct klp_ops *ops;

@@ -136,7 +136,8 @@ slab_kb()
 	awk '$1 == "Slab:" { print $2 }' /proc/meminfo
 }
 
-# 1. The cost of a call: unpatched, patched, and while in transition.
+# 1. The cost of a call: unpatched, through one hop out and back (the
+# floor of any redirection), patched, and while in transition.
 bench_call()
 {
 	local p=/sys/module/bench_call/parameters i ns
@@ -145,6 +146,8 @@ bench_call()
 	for ((i = 0; i < REPEAT; i++)); do
 		read -r ns _ <"$p/ns_per_call"
 		result call_unpatched_ns "$ns"
+		read -r ns _ <"$p/ns_per_hop_call"
+		result call_hop_ns "$ns"
 		# A kthread asleep in bench_call_hold() keeps the transition open.
 		echo 1 >"$p/hold"
 		nap 0.2

@@ -17,6 +17,7 @@ CORES = ('ours', 'upstream')
 # metric, unit, label
 METRICS = [
     ('call_unpatched_ns', 'ns', 'call: not patched'),
+    ('call_hop_ns', 'ns', 'call: one hop out (floor)'),
     ('call_patched_ns', 'ns', 'call: patched'),
     ('call_transition_ns', 'ns', 'call: in transition'),
     ('call_handler_ns', 'ns', 'call: patched, settle=0 (ours)'),
@@ -45,6 +46,7 @@ METRICS = [
 # Call costs against the unpatched call measured in the same round of
 # the same boot: the boot-to-boot swing of the emulation cancels out.
 CALL_RATIOS = [
+    ('call_hop_ns', 'one hop out (floor)'),
     ('call_patched_ns', 'patched'),
     ('call_transition_ns', 'in transition'),
     ('call_handler_ns', 'patched, settle=0'),
@@ -58,7 +60,10 @@ NOTES = """How each row is measured (bench-guest.sh and the bench_* modules):
   call once no transition runs (the trampoline jumps to the replacement);
   "settle=0" is the same patched call through our handler, and "traced"
   has the function tracer on the function as well, so ftrace's own caller
-  and the handler run.
+  and the handler run.  "one hop out (floor)" is the least any redirection
+  at the fentry call can cost: the same function's call out to a stub on
+  another page, which drops the return address and jumps to a copy of the
+  function on a third page (bench_call_hop(), no livepatch involved).
 - enable/disable N function(s): modprobe of a generated N-function patch
   until its "transition" reads 0; "echo 0 > enabled" until its sysfs
   directory is gone.  Idle VM.
