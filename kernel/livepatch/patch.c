@@ -107,29 +107,24 @@ void klp_wait_redirections(void)
 /**
  * struct klp_hook_group - one ftrace_ops for the functions hooked together
  * @fops:	the ftrace_ops, filtered on their ftrace locations
+ * @tramp:	the trampoline that ftrace calls for its functions when no
+ *		other ftrace user shares them (settle.c), or NULL
+ * @slots:	one per hook it started with, by ftrace location; the only
+ *		memory besides the group that the trampoline reads
  * @nr_hooks:	how many of its hooks are published; it is unregistered
  *		when none is left
  * @dormant:	its unpublished hooks, still in the filter
- * @nr_direct:	for a small group, how many hooks it started with, all in
- *		@direct; 0 for a group whose hooks are found by hashing
- * @direct:	the hooks of a small group by ftrace location, with the ops
- *		cleared (never the location) when a hook is unpublished
- * @tramp:	the trampoline that ftrace calls for its functions when no
- *		other ftrace user shares them (settle.c), or NULL
- * @targets:	the klp_ops::target of its hooks, the only memory besides
- *		the group that the trampoline reads
+ * @nr_direct:	for a small group, how many hooks it started with, whose
+ *		@slots the handler scans by location; 0 for a group whose
+ *		hooks are found by hashing
  */
 struct klp_hook_group {
 	struct ftrace_ops fops;
 	void *tramp;
-	unsigned long *targets;
+	struct klp_hook_slot *slots;
 	unsigned int nr_hooks;
 	struct list_head dormant;
 	unsigned int nr_direct;
-	struct {
-		unsigned long ip;
-		struct klp_ops *ops;
-	} direct[KLP_GROUP_DIRECT];
 };
 
 /*
@@ -188,8 +183,8 @@ klp_group_ops(struct klp_hook_group *group, unsigned long ip)
 	if (!group->nr_direct)
 		return klp_ops_by_ip(ip);
 	for (i = 0; i < group->nr_direct; i++)
-		if (group->direct[i].ip == ip)
-			return READ_ONCE(group->direct[i].ops);
+		if (group->slots[i].ip == ip)
+			return READ_ONCE(group->slots[i].ops);
 	return NULL;
 }
 
@@ -246,9 +241,9 @@ klp_select_func(struct klp_ops *ops)
 /*
  * Where the call at @ip must go: a replacement, or 0 for the original
  * code.  Called under the recursion guard, which also disables
- * preemption: our RCU read side (see top of file).  Inlined into both
- * handlers: a call and its return are two more jumps between pages on
- * every patched call, which an emulator pays as two lookups.
+ * preemption: our RCU read side (see top of file).  Inlined: a call and
+ * its return are two more jumps between pages on every call through the
+ * handler, which an emulator pays as two lookups.
  */
 static __always_inline unsigned long notrace
 klp_choose(struct klp_hook_group *group, unsigned long ip)
@@ -284,29 +279,35 @@ static void notrace klp_redirect_handler(unsigned long ip,
  * klp_trampoline_handler() - the handler, called from a group's trampoline
  * @fentry_ret: the address that the function's fentry call returns to
  * @parent_ip: the address that the function returns to
- * @group: the group of the function
+ * @slot: the slot of the function's hook, which the trampoline found by
+ *	@fentry_ret: no lookup is left to do here
  *
  * Return: where the call must go on: a replacement or @fentry_ret.
  */
 unsigned long notrace klp_trampoline_handler(unsigned long fentry_ret,
 					     unsigned long parent_ip,
-					     struct klp_hook_group *group)
+					     struct klp_hook_slot *slot)
 {
-	unsigned long ip = fentry_ret - MCOUNT_INSN_SIZE, to;
+	unsigned long ip = fentry_ret - MCOUNT_INSN_SIZE;
+	struct klp_func *func = NULL;
+	struct klp_ops *ops;
 	int bit;
 
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
 	if (WARN_ON_ONCE(bit < 0))
 		return fentry_ret;
-	to = klp_choose(group, ip);
+	/* NULL: the hook is going away and the original code is due. */
+	ops = READ_ONCE(slot->ops);
+	if (ops)
+		func = klp_select_func(ops);
 	ftrace_test_recursion_unlock(bit);
-	return to ?: fentry_ret;
+	return func ? (unsigned long)func->new_func : fentry_ret;
 }
 
 static void klp_free_group(struct klp_hook_group *group)
 {
 	if (group)
-		kfree(group->targets);
+		kfree(group->slots);
 	kfree(group);
 }
 
@@ -316,8 +317,8 @@ static struct klp_hook_group *klp_alloc_group(unsigned int nr)
 
 	if (!group)
 		return NULL;
-	group->targets = kcalloc(nr, sizeof(*group->targets), GFP_KERNEL);
-	if (!group->targets) {
+	group->slots = kcalloc(nr, sizeof(*group->slots), GFP_KERNEL);
+	if (!group->slots) {
 		kfree(group);
 		return NULL;
 	}
@@ -366,40 +367,27 @@ static void klp_free_new_ops(struct klp_ops **new, unsigned int nr)
 }
 
 /*
- * Let the core find @ops by function, and the handler by location.  Its
- * func_stack is complete: the release orders it (and func->transition)
- * before the handler's reads, even on a registered group.
+ * Let the core find @ops by function, and the handlers by location or by
+ * slot.  Its func_stack is complete: the release orders it (and
+ * func->transition) before the handlers' reads, even on a registered
+ * group.
  */
 static void klp_publish_ops(struct klp_ops *ops)
 {
-	struct klp_hook_group *group = ops->group;
-	unsigned int i;
-
 	hash_add(klp_ops_table, &ops->hnode,
 		 (unsigned long)klp_ops_first(ops)->old_func);
-	if (!group->nr_direct) {
+	if (!ops->group->nr_direct)
 		hash_add_rcu(klp_ops_ip_table, &ops->ip_node, ops->ip);
-		return;
-	}
-	for (i = 0; i < group->nr_direct; i++)
-		if (group->direct[i].ip == ops->ip)
-			/* Pairs with the READ_ONCE() in klp_group_ops(). */
-			smp_store_release(&group->direct[i].ops, ops);
+	/* Pairs with the READ_ONCE() of either handler. */
+	smp_store_release(&ops->slot->ops, ops);
 }
 
 static void klp_unpublish_ops(struct klp_ops *ops)
 {
-	struct klp_hook_group *group = ops->group;
-	unsigned int i;
-
 	hash_del(&ops->hnode);
-	if (!group->nr_direct) {
+	if (!ops->group->nr_direct)
 		hash_del_rcu(&ops->ip_node);
-		return;
-	}
-	for (i = 0; i < group->nr_direct; i++)
-		if (group->direct[i].ops == ops)
-			WRITE_ONCE(group->direct[i].ops, NULL);
+	WRITE_ONCE(ops->slot->ops, NULL);
 }
 
 /* ---- settled hooks ------------------------------------------------------ */
@@ -420,7 +408,7 @@ static bool klp_settle_on = IS_ENABLED(CONFIG_LIVEPATCH_SETTLED_CALLS);
  */
 static void klp_unsettle(struct klp_ops *ops)
 {
-	WRITE_ONCE(*ops->target, 0);
+	WRITE_ONCE(ops->slot->target, 0);
 }
 
 /*
@@ -446,9 +434,10 @@ static void klp_write_targets(bool settle)
 	unsigned int bkt;
 
 	hash_for_each(klp_ops_table, bkt, ops, hnode)
-		WRITE_ONCE(*ops->target, settle ? klp_settled_target(ops) : 0);
+		WRITE_ONCE(ops->slot->target,
+			   settle ? klp_settled_target(ops) : 0);
 	hash_for_each(klp_dormant_table, bkt, ops, hnode)
-		WRITE_ONCE(*ops->target,
+		WRITE_ONCE(ops->slot->target,
 			   settle ? ops->ip + MCOUNT_INSN_SIZE : 0);
 }
 
@@ -505,7 +494,7 @@ bool klp_func_settled(struct klp_func *func)
 		return false;
 	ops = klp_ops_lookup(func->old_func);
 	return ops && ops->group->tramp &&
-	       READ_ONCE(*ops->target) == (unsigned long)func->new_func;
+	       READ_ONCE(ops->slot->target) == (unsigned long)func->new_func;
 }
 
 #ifdef CONFIG_LIVEPATCH_SETTLED_CALLS
@@ -556,7 +545,8 @@ static int klp_hook_group(struct klp_ops **new, unsigned int nr)
 		goto free;
 	for (i = 0; i < nr; i++) {
 		ips[i] = new[i]->ip;
-		new[i]->target = &group->targets[i];
+		group->slots[i].ip = new[i]->ip;
+		new[i]->slot = &group->slots[i];
 	}
 
 	err = ftrace_set_filter_ips(&group->fops, ips, nr, 0, 1);
@@ -568,7 +558,7 @@ static int klp_hook_group(struct klp_ops **new, unsigned int nr)
 	}
 
 	/* Born unsettled (every target 0): the handler decides. */
-	group->tramp = klp_build_trampoline(group, new, nr);
+	group->tramp = klp_build_trampoline(new, nr);
 	if (group->tramp)
 		group->fops.trampoline = (unsigned long)group->tramp;
 
@@ -577,8 +567,6 @@ static int klp_hook_group(struct klp_ops **new, unsigned int nr)
 		group->nr_direct = nr;
 	for (i = 0; i < nr; i++) {
 		new[i]->group = group;
-		if (group->nr_direct)
-			group->direct[i].ip = new[i]->ip;
 		klp_publish_ops(new[i]);
 	}
 

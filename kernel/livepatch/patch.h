@@ -9,6 +9,21 @@
 struct klp_hook_group;
 
 /**
+ * struct klp_hook_slot - what a hook group keeps of one of its hooks
+ * @target:	where the group's trampoline sends every call when settled
+ *		(the replacement, or the original code past the fentry
+ *		call); 0 while the handler must choose (settle.c).  First:
+ *		the trampoline reads it at the slot's address
+ * @ops:	the hook while it is published, NULL otherwise
+ * @ip:		the function's ftrace location
+ */
+struct klp_hook_slot {
+	unsigned long target;
+	struct klp_ops *ops;
+	unsigned long ip;
+};
+
+/**
  * struct klp_ops - the hook on one patched function
  * @hnode:	entry in the table of hooks by function address or, for a
  *		dormant hook, in the table of dormant hooks by location
@@ -21,9 +36,7 @@ struct klp_hook_group;
  *		other functions hooked at the same time
  * @batch_node:	entry in a list of hooks being added or removed together,
  *		or in its group's list of dormant hooks
- * @target:	in its group: where the group's trampoline sends every call
- *		when settled (the replacement, or the original code past
- *		the fentry call); 0 while the handler must choose (settle.c)
+ * @slot:	its slot in its group
  *
  * Since non-replace patches may not overlap, @func_stack holds one entry,
  * except while an atomic-replace patch takes over: then the new patch's
@@ -38,7 +51,7 @@ struct klp_ops {
 	struct list_head func_stack;
 	struct klp_hook_group *group;
 	struct list_head batch_node;
-	unsigned long *target;
+	struct klp_hook_slot *slot;
 };
 
 struct klp_ops *klp_ops_lookup(void *old_func);
@@ -55,15 +68,13 @@ void klp_unsettle_patch(struct klp_patch *patch);
 bool klp_func_settled(struct klp_func *func);
 unsigned long klp_trampoline_handler(unsigned long fentry_ret,
 				     unsigned long parent_ip,
-				     struct klp_hook_group *group);
+				     struct klp_hook_slot *slot);
 
 #ifdef CONFIG_LIVEPATCH_SETTLED_CALLS
-void *klp_build_trampoline(struct klp_hook_group *group,
-			   struct klp_ops **hooks, unsigned int nr);
+void *klp_build_trampoline(struct klp_ops **hooks, unsigned int nr);
 void klp_free_trampoline(void *tramp);
 #else
-static inline void *klp_build_trampoline(struct klp_hook_group *group,
-					 struct klp_ops **hooks,
+static inline void *klp_build_trampoline(struct klp_ops **hooks,
 					 unsigned int nr)
 {
 	return NULL;

@@ -8,11 +8,11 @@
  * caller and our handler instead, as it always did).  The trampoline finds
  * the calling function by the return address that fentry pushed, with a
  * tree of compares generated for the group's fixed set of locations, and
- * reads the word klp_ops::target of its hook:
+ * reads the target word of its hook's slot (struct klp_hook_slot):
  *
  *  - 0: the handler must choose (a transition is in progress, or the
  *    function is about to take part in one): call klp_trampoline_handler()
- *    and go where it says;
+ *    with the slot, so that it has no lookup to do, and go where it says;
  *  - anything else: go there, i.e. to the replacement, or back into the
  *    original function, without any call.  This is the settled state
  *    (patch.c), which costs a few instructions and a return.
@@ -31,8 +31,8 @@
  *
  * Locking: built before its group's ftrace_ops is registered, never
  * changed, freed after the ftrace_ops is unregistered (which waits until no
- * task can be in it).  It reads nothing but its group's targets array and
- * the group itself, which live as long as it does.
+ * task can be in it).  It reads nothing but its group's slots, which live
+ * as long as it does.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -50,7 +50,7 @@
 
 /* Up to this many keys, a subtree is a chain of compares. */
 #define KLP_TREE_LINEAR		4
-#define KLP_LEAF_SIZE		32
+#define KLP_LEAF_SIZE		48
 
 #define KLP_CMP_SIZE		7	/* cmp $imm32, %r11 */
 #define KLP_JCC_SIZE		6	/* jcc rel32 */
@@ -165,35 +165,44 @@ static void klp_emit_tree(struct klp_emitter *e, const unsigned long *keys,
 	klp_emit_tree(e, keys, first, mid, leaves, handler);
 }
 
-/* Go where @target says, or ask the handler when it says 0. */
-static void klp_emit_leaf(struct klp_emitter *e, unsigned long *target,
+/*
+ * Go where @slot's target says; when it says 0, ask the handler, with
+ * @slot in %r11.  The target is read once: a second read could see the
+ * 0 of a hook just taken back to the handler after the first saw an
+ * address.
+ */
+static void klp_emit_leaf(struct klp_emitter *e, struct klp_hook_slot *slot,
 			  u8 *handler)
 {
 	static const u8 movabs_r11[] = { 0x49, 0xbb };
 	static const u8 load_r11[] = { 0x4d, 0x8b, 0x1b };	/* mov (%r11), %r11 */
-	static const u8 test_r11[] = { 0x4d, 0x85, 0xdb };
+	static const u8 test_jz[] = { 0x4d, 0x85, 0xdb,		/* test %r11, %r11 */
+				      0x74, 4 + KLP_RET_SIZE };	/* jz past the ret */
 	static const u8 store_ret[] = { 0x4c, 0x89, 0x1c, 0x24 }; /* mov %r11, (%rsp) */
+	static const u8 jmp = 0xe9;
 	u8 *end = e->pos + KLP_LEAF_SIZE;
 
+	BUILD_BUG_ON(offsetof(struct klp_hook_slot, target));
 	klp_emit(e, movabs_r11, sizeof(movabs_r11));
-	klp_emit_u64(e, (unsigned long)target);
+	klp_emit_u64(e, (unsigned long)slot);
 	klp_emit(e, load_r11, sizeof(load_r11));
-	klp_emit(e, test_r11, sizeof(test_r11));
-	klp_emit_jcc(e, KLP_CC_EQUAL, handler);
+	klp_emit(e, test_jz, sizeof(test_jz));
 	klp_emit(e, store_ret, sizeof(store_ret));
 	klp_emit_ret(e);
+	klp_emit(e, movabs_r11, sizeof(movabs_r11));
+	klp_emit_u64(e, (unsigned long)slot);
+	klp_emit_rel32(e, &jmp, 1, handler);
 	e->pos = end;
 }
 
 /*
  * Save what the function may receive in registers, ask
- * klp_trampoline_handler(fentry return, parent's return, group) and make
- * the call return where it answers.  The frame pointer lets an oops or a
+ * klp_trampoline_handler(fentry return, parent's return, slot in %r11)
+ * and make the call return where it answers.  The frame pointer lets an oops or a
  * backtrace taken in the handler see past the trampoline; it does not
  * make the stack reliable (no ORC data).
  */
-static void klp_emit_handler(struct klp_emitter *e,
-			     struct klp_hook_group *group)
+static void klp_emit_handler(struct klp_emitter *e)
 {
 	static const u8 save[] = {
 		0x55, 0x48, 0x89, 0xe5,		/* push rbp; mov %rsp, %rbp */
@@ -202,7 +211,7 @@ static void klp_emit_handler(struct klp_emitter *e,
 		0x50, 0x41, 0x52,		/* push rax (vararg count), r10 */
 		0x48, 0x8b, 0x7c, 0x24, 0x48,	/* mov 0x48(%rsp), %rdi */
 		0x48, 0x8b, 0x74, 0x24, 0x50,	/* mov 0x50(%rsp), %rsi */
-		0x48, 0xba,			/* movabs $group, %rdx */
+		0x4c, 0x89, 0xda,		/* mov %r11, %rdx */
 	};
 	static const u8 restore[] = {
 		0x48, 0x89, 0x44, 0x24, 0x48,	/* mov %rax, 0x48(%rsp) */
@@ -214,7 +223,6 @@ static void klp_emit_handler(struct klp_emitter *e,
 	static const u8 call = 0xe8;
 
 	klp_emit(e, save, sizeof(save));
-	klp_emit_u64(e, (unsigned long)group);
 	klp_emit_rel32(e, &call, 1, klp_trampoline_handler);
 	klp_emit(e, restore, sizeof(restore));
 	klp_emit_ret(e);
@@ -232,9 +240,8 @@ static int klp_cmp_ops_ip(const void *a, const void *b)
 }
 
 /* Generate the trampoline for @hooks (sorted by location) at @start. */
-static bool klp_generate(u8 *start, struct klp_hook_group *group,
-			 struct klp_ops **hooks, unsigned long *keys,
-			 unsigned int nr)
+static bool klp_generate(u8 *start, struct klp_ops **hooks,
+			 unsigned long *keys, unsigned int nr)
 {
 	static const u8 entry[KLP_ENTRY_SIZE] = { 0x4c, 0x8b, 0x1c, 0x24 };
 	struct klp_emitter e = { .pos = start, .fits = true };
@@ -250,23 +257,22 @@ static bool klp_generate(u8 *start, struct klp_hook_group *group,
 		return false;
 	e.pos = leaves;
 	for (i = 0; i < nr; i++)
-		klp_emit_leaf(&e, hooks[i]->target, handler);
-	klp_emit_handler(&e, group);
+		klp_emit_leaf(&e, hooks[i]->slot, handler);
+	klp_emit_handler(&e);
 	return e.fits && e.pos <= handler + KLP_HANDLER_SIZE;
 }
 
 /**
  * klp_build_trampoline() - make the trampoline of a hook group
- * @group: the group, whose ftrace_ops is not registered yet
- * @hooks: its hooks; reordered by location
+ * @hooks: the group's hooks, with their slots; reordered by location.  The
+ *	group's ftrace_ops is not registered yet
  * @nr: how many
  *
  * Return: the trampoline, or NULL when there is none (no memory, or an
  * address out of the reach of the code): the group then lives without it,
  * always through the handler.
  */
-void *klp_build_trampoline(struct klp_hook_group *group,
-			   struct klp_ops **hooks, unsigned int nr)
+void *klp_build_trampoline(struct klp_ops **hooks, unsigned int nr)
 {
 	unsigned long *keys, size;
 	unsigned int i;
@@ -286,7 +292,7 @@ void *klp_build_trampoline(struct klp_hook_group *group,
 		keys[i] = hooks[i]->ip + MCOUNT_INSN_SIZE;
 
 	memset(tramp, INT3_INSN_OPCODE, size);
-	if (!klp_generate(tramp, group, hooks, keys, nr)) {
+	if (!klp_generate(tramp, hooks, keys, nr)) {
 		pr_warn_once("a trampoline is out of reach: patched calls keep the handler\n");
 		module_memfree(tramp);
 		tramp = NULL;
