@@ -6,17 +6,19 @@
  * that redirect it.  The ftrace_ops that hooks it is shared: all the
  * functions that start being redirected in one step (an object of a patch
  * being enabled, or a module coming) go into one ftrace_ops, registered
- * once, whose handler finds the function's klp_ops by the ftrace location
- * it is called for, and rewrites the saved instruction pointer so that the
- * call returns into the replacement.
+ * once.  Its trampoline (settle.c) finds the function's hook by the
+ * location it is called from and hands the hook's slot to the handler;
+ * when another ftrace user shares the function, ftrace calls the handler
+ * with the location instead, and the handler finds the hook by it.
+ * Either handler makes the call return into the replacement.
  *
  * Why share: registering and unregistering an ftrace_ops each rewrite code
  * and, for unregistering, wait for an RCU-tasks grace period.  With one
  * ftrace_ops per function (as 6.1 has), disabling a patch of a thousand
  * functions waits for a thousand grace periods; with a group, the functions
  * of one step come and go together, in one update of the code and one
- * wait.  The price is a lookup in the handler: a scan of a few entries
- * kept in the group itself for small groups, a hash lookup for the others.
+ * wait.  The price, when ftrace calls the handler by location: a scan of
+ * a few slots for small groups, a hash lookup for the others.
  *
  * A registered group's filter is never edited.  When some of its functions
  * stop being redirected (an atomic replace drops them) while others stay,
@@ -33,8 +35,9 @@
  *
  * Locking: the tables of klp_ops, every func_stack and the groups are
  * changed only with klp_mutex held.  The handler runs in any context,
- * lock-free: it reads the ip table and func_stack under the
- * preemption-disabled section that the ftrace recursion guard gives it.
+ * lock-free: it reads its hook (a slot's ops, or the ip table) and
+ * func_stack under the preemption-disabled section that the ftrace
+ * recursion guard gives it.
  * Writers therefore use the _rcu list primitives and, before freeing or
  * relying on a change, klp_wait_handlers(), which waits for every CPU to
  * schedule.
@@ -109,8 +112,9 @@ void klp_wait_redirections(void)
  * @fops:	the ftrace_ops, filtered on their ftrace locations
  * @tramp:	the trampoline that ftrace calls for its functions when no
  *		other ftrace user shares them (settle.c), or NULL
- * @slots:	one per hook it started with, by ftrace location; the only
- *		memory besides the group that the trampoline reads
+ * @slots:	one per hook it started with, in the order they were given;
+ *		the only memory that the trampoline, and the handler it
+ *		calls, read of the group
  * @nr_hooks:	how many of its hooks are published; it is unregistered
  *		when none is left
  * @dormant:	its unpublished hooks, still in the filter
@@ -288,7 +292,7 @@ unsigned long notrace klp_trampoline_handler(unsigned long fentry_ret,
 					     unsigned long parent_ip,
 					     struct klp_hook_slot *slot)
 {
-	unsigned long ip = fentry_ret - MCOUNT_INSN_SIZE;
+	unsigned long ip = fentry_ret - MCOUNT_INSN_SIZE, to;
 	struct klp_func *func = NULL;
 	struct klp_ops *ops;
 	int bit;
@@ -300,8 +304,10 @@ unsigned long notrace klp_trampoline_handler(unsigned long fentry_ret,
 	ops = READ_ONCE(slot->ops);
 	if (ops)
 		func = klp_select_func(ops);
+	/* Read under the guard: a preempted task keeps only the address. */
+	to = func ? (unsigned long)func->new_func : fentry_ret;
 	ftrace_test_recursion_unlock(bit);
-	return func ? (unsigned long)func->new_func : fentry_ret;
+	return to;
 }
 
 static void klp_free_group(struct klp_hook_group *group)
@@ -577,9 +583,12 @@ static int klp_hook_group(struct klp_ops **new, unsigned int nr)
 			       klp_ops_first(new[0])->old_name, err);
 		for (i = 0; i < nr; i++)
 			klp_unpublish_ops(new[i]);
-		/* Handlers of other groups walk the shared ip table. */
-		if (!group->nr_direct)
-			klp_wait_handlers();
+		/*
+		 * The caller frees the hooks.  Handlers of other groups walk
+		 * the shared ip table, and after ftrace_bug() call sites may
+		 * lead to this group's trampoline, which reads the slots.
+		 */
+		klp_wait_handlers();
 		/*
 		 * ftrace gave up on itself (ftrace_bug()) after pointing
 		 * call sites at the trampoline: keep what it may still use.

@@ -28,8 +28,8 @@ struct klp_hook_slot {
  * @hnode:	entry in the table of hooks by function address or, for a
  *		dormant hook, in the table of dormant hooks by location
  * @ip_node:	entry in the table of hooks by ftrace location, which is
- *		what the handler is called with; only for hooks of groups
- *		too large to keep their hooks themselves (patch.c)
+ *		what ftrace calls the handler with when the function is
+ *		shared; only for hooks of groups too large to scan (patch.c)
  * @ip:		the function's ftrace location
  * @func_stack:	the klp_funcs redirecting the function, newest first
  * @group:	the ftrace_ops that hooks the function, shared with the

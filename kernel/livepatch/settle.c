@@ -137,12 +137,13 @@ static unsigned int klp_tree_size(unsigned int n)
 
 /*
  * The search for %r11 among the sorted @keys[first .. first + n): a key
- * found goes to its leaf, anything else to the handler (which then finds
- * no hook and leaves the call alone).
+ * found goes to its leaf, anything else to @miss, a return that leaves the
+ * call alone (ftrace calls the trampoline only from the locations of the
+ * keys, so this is a safety net).
  */
 static void klp_emit_tree(struct klp_emitter *e, const unsigned long *keys,
 			  unsigned int first, unsigned int n, u8 *leaves,
-			  u8 *handler)
+			  u8 *miss)
 {
 	static const u8 jmp = 0xe9;
 	unsigned int i, mid = n / 2;
@@ -153,7 +154,7 @@ static void klp_emit_tree(struct klp_emitter *e, const unsigned long *keys,
 			klp_emit_cmp(e, keys[i]);
 			klp_emit_jcc(e, KLP_CC_EQUAL, leaves + i * KLP_LEAF_SIZE);
 		}
-		klp_emit_rel32(e, &jmp, 1, handler);
+		klp_emit_rel32(e, &jmp, 1, miss);
 		return;
 	}
 
@@ -161,8 +162,8 @@ static void klp_emit_tree(struct klp_emitter *e, const unsigned long *keys,
 	klp_emit_jcc(e, KLP_CC_EQUAL, leaves + (first + mid) * KLP_LEAF_SIZE);
 	left = e->pos + KLP_JCC_SIZE + klp_tree_size(n - mid - 1);
 	klp_emit_jcc(e, KLP_CC_BELOW, left);
-	klp_emit_tree(e, keys, first + mid + 1, n - mid - 1, leaves, handler);
-	klp_emit_tree(e, keys, first, mid, leaves, handler);
+	klp_emit_tree(e, keys, first + mid + 1, n - mid - 1, leaves, miss);
+	klp_emit_tree(e, keys, first, mid, leaves, miss);
 }
 
 /*
@@ -176,9 +177,10 @@ static void klp_emit_leaf(struct klp_emitter *e, struct klp_hook_slot *slot,
 {
 	static const u8 movabs_r11[] = { 0x49, 0xbb };
 	static const u8 load_r11[] = { 0x4d, 0x8b, 0x1b };	/* mov (%r11), %r11 */
-	static const u8 test_jz[] = { 0x4d, 0x85, 0xdb,		/* test %r11, %r11 */
-				      0x74, 4 + KLP_RET_SIZE };	/* jz past the ret */
-	static const u8 store_ret[] = { 0x4c, 0x89, 0x1c, 0x24 }; /* mov %r11, (%rsp) */
+	static const u8 test_r11[] = { 0x4d, 0x85, 0xdb };
+	static const u8 store_r11[] = { 0x4c, 0x89, 0x1c, 0x24 }; /* to (%rsp) */
+	/* jz past the store and the return */
+	static const u8 jz[] = { 0x74, sizeof(store_r11) + KLP_RET_SIZE };
 	static const u8 jmp = 0xe9;
 	u8 *end = e->pos + KLP_LEAF_SIZE;
 
@@ -186,12 +188,15 @@ static void klp_emit_leaf(struct klp_emitter *e, struct klp_hook_slot *slot,
 	klp_emit(e, movabs_r11, sizeof(movabs_r11));
 	klp_emit_u64(e, (unsigned long)slot);
 	klp_emit(e, load_r11, sizeof(load_r11));
-	klp_emit(e, test_jz, sizeof(test_jz));
-	klp_emit(e, store_ret, sizeof(store_ret));
+	klp_emit(e, test_r11, sizeof(test_r11));
+	klp_emit(e, jz, sizeof(jz));
+	klp_emit(e, store_r11, sizeof(store_r11));
 	klp_emit_ret(e);
 	klp_emit(e, movabs_r11, sizeof(movabs_r11));
 	klp_emit_u64(e, (unsigned long)slot);
 	klp_emit_rel32(e, &jmp, 1, handler);
+	if (WARN_ON_ONCE(e->pos > end))
+		e->fits = false;
 	e->pos = end;
 }
 
@@ -229,6 +234,7 @@ static void klp_emit_handler(struct klp_emitter *e)
 }
 
 #define KLP_ENTRY_SIZE		4	/* mov (%rsp), %r11 */
+#define KLP_MISS_SIZE		16	/* a return, and room up to the handler */
 #define KLP_HANDLER_SIZE	64
 
 static int klp_cmp_ops_ip(const void *a, const void *b)
@@ -245,19 +251,22 @@ static bool klp_generate(u8 *start, struct klp_ops **hooks,
 {
 	static const u8 entry[KLP_ENTRY_SIZE] = { 0x4c, 0x8b, 0x1c, 0x24 };
 	struct klp_emitter e = { .pos = start, .fits = true };
-	u8 *leaves, *handler;
+	u8 *leaves, *miss, *handler;
 	unsigned int i;
 
 	leaves = start + ALIGN(KLP_ENTRY_SIZE + klp_tree_size(nr), 16);
-	handler = leaves + nr * KLP_LEAF_SIZE;
+	miss = leaves + nr * KLP_LEAF_SIZE;
+	handler = miss + KLP_MISS_SIZE;
 
 	klp_emit(&e, entry, sizeof(entry));
-	klp_emit_tree(&e, keys, 0, nr, leaves, handler);
+	klp_emit_tree(&e, keys, 0, nr, leaves, miss);
 	if (WARN_ON_ONCE(e.pos != start + KLP_ENTRY_SIZE + klp_tree_size(nr)))
 		return false;
 	e.pos = leaves;
 	for (i = 0; i < nr; i++)
 		klp_emit_leaf(&e, hooks[i]->slot, handler);
+	klp_emit_ret(&e);
+	e.pos = handler;
 	klp_emit_handler(&e);
 	return e.fits && e.pos <= handler + KLP_HANDLER_SIZE;
 }
@@ -279,7 +288,7 @@ void *klp_build_trampoline(struct klp_ops **hooks, unsigned int nr)
 	u8 *tramp;
 
 	size = ALIGN(KLP_ENTRY_SIZE + klp_tree_size(nr), 16) +
-	       nr * KLP_LEAF_SIZE + KLP_HANDLER_SIZE;
+	       nr * KLP_LEAF_SIZE + KLP_MISS_SIZE + KLP_HANDLER_SIZE;
 	keys = kmalloc_array(nr, sizeof(*keys), GFP_KERNEL);
 	if (!keys)
 		return NULL;
