@@ -116,27 +116,29 @@ static int bench_call_report(char *buf, u64 start, unsigned int n, int sum)
 			  ps % 1000, sum);
 }
 
-/* Each loop calls its function directly, as a kernel caller would. */
-static int bench_call_measure(char *buf, const struct kernel_param *kp)
+/*
+ * Inlined with a constant @fn, so that the loop calls it directly, as a
+ * kernel caller would.
+ */
+static __always_inline int bench_call_loop(char *buf, int (*fn)(int))
 {
 	unsigned int i, n = max(READ_ONCE(loops), 1U);
 	u64 start = ktime_get_ns();
 	int sum = 0;
 
 	for (i = 0; i < n; i++)
-		sum = bench_call_fn(sum);
+		sum = fn(sum);
 	return bench_call_report(buf, start, n, sum);
+}
+
+static int bench_call_measure(char *buf, const struct kernel_param *kp)
+{
+	return bench_call_loop(buf, bench_call_fn);
 }
 
 static int bench_call_measure_hop(char *buf, const struct kernel_param *kp)
 {
-	unsigned int i, n = max(READ_ONCE(loops), 1U);
-	u64 start = ktime_get_ns();
-	int sum = 0;
-
-	for (i = 0; i < n; i++)
-		sum = bench_call_hop(sum);
-	return bench_call_report(buf, start, n, sum);
+	return bench_call_loop(buf, bench_call_hop);
 }
 
 static const struct kernel_param_ops bench_call_ns_ops = {
