@@ -8,8 +8,9 @@
  * being enabled, or a module coming) go into one ftrace_ops, registered
  * once.  Its trampoline (settle.c) finds the function's hook by the
  * location it is called from and hands the hook's slot to the handler;
- * when another ftrace user shares the function, ftrace calls the handler
- * with the location instead, and the handler finds the hook by it.
+ * when another ftrace user shares the function, or the group has no
+ * trampoline, ftrace calls the handler with the location instead, and the
+ * handler finds the hook by it.
  * Either handler makes the call return into the replacement.
  *
  * Why share: registering and unregistering an ftrace_ops each rewrite code
@@ -584,9 +585,10 @@ static int klp_hook_group(struct klp_ops **new, unsigned int nr)
 		for (i = 0; i < nr; i++)
 			klp_unpublish_ops(new[i]);
 		/*
-		 * The caller frees the hooks.  Handlers of other groups walk
+		 * The caller frees the hooks, and free_filter the slots: no
+		 * handler may still use them.  Handlers of other groups walk
 		 * the shared ip table, and after ftrace_bug() call sites may
-		 * lead to this group's trampoline, which reads the slots.
+		 * lead to this group's trampoline or handler.
 		 */
 		klp_wait_handlers();
 		/*
@@ -603,7 +605,7 @@ static int klp_hook_group(struct klp_ops **new, unsigned int nr)
 	return 0;
 
 free_filter:
-	/* Never registered: no handler can be running on it. */
+	/* Not registered, or waited for above: no handler runs on it. */
 	ftrace_free_filter(&group->fops);
 	klp_free_trampoline(group->tramp);
 free:

@@ -28,8 +28,9 @@ struct klp_hook_slot {
  * @hnode:	entry in the table of hooks by function address or, for a
  *		dormant hook, in the table of dormant hooks by location
  * @ip_node:	entry in the table of hooks by ftrace location, which is
- *		what ftrace calls the handler with when the function is
- *		shared; only for hooks of groups too large to scan (patch.c)
+ *		what ftrace calls the handler with when it does not call
+ *		the group's trampoline; only for hooks of groups too large
+ *		to scan (patch.c)
  * @ip:		the function's ftrace location
  * @func_stack:	the klp_funcs redirecting the function, newest first
  * @group:	the ftrace_ops that hooks the function, shared with the

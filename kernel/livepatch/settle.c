@@ -254,6 +254,7 @@ static bool klp_generate(u8 *start, struct klp_ops **hooks,
 	u8 *leaves, *miss, *handler;
 	unsigned int i;
 
+	BUILD_BUG_ON(KLP_RET_SIZE > KLP_MISS_SIZE);
 	leaves = start + ALIGN(KLP_ENTRY_SIZE + klp_tree_size(nr), 16);
 	miss = leaves + nr * KLP_LEAF_SIZE;
 	handler = miss + KLP_MISS_SIZE;
@@ -277,9 +278,9 @@ static bool klp_generate(u8 *start, struct klp_ops **hooks,
  *	group's ftrace_ops is not registered yet
  * @nr: how many
  *
- * Return: the trampoline, or NULL when there is none (no memory, or an
- * address out of the reach of the code): the group then lives without it,
- * always through the handler.
+ * Return: the trampoline, or NULL when there is none (no memory, an
+ * address out of the reach of the code, or code that does not fit): the
+ * group then lives without it, always through the handler.
  */
 void *klp_build_trampoline(struct klp_ops **hooks, unsigned int nr)
 {
