@@ -244,22 +244,18 @@ klp_select_func(struct klp_ops *ops)
 }
 
 /*
- * Where the call at @ip must go: a replacement, or 0 for the original
- * code.  Called under the recursion guard, which also disables
- * preemption: our RCU read side (see top of file).  Inlined: a call and
- * its return are two more jumps between pages on every call through the
- * handler, which an emulator pays as two lookups.
+ * Where a call hooked by @ops must go: a replacement, or 0 for the
+ * original code, also when @ops is NULL (the hook is going away).  Called
+ * under the recursion guard, which also disables preemption: our RCU read
+ * side (see top of file); the answer is an address, so that a task
+ * preempted after the guard holds nothing else.  Inlined into both
+ * handlers: a call and its return are two more jumps between pages on
+ * every call through a handler, which an emulator pays as two lookups.
  */
-static __always_inline unsigned long notrace
-klp_choose(struct klp_hook_group *group, unsigned long ip)
+static __always_inline unsigned long notrace klp_choose(struct klp_ops *ops)
 {
-	struct klp_func *func = NULL;
-	struct klp_ops *ops;
+	struct klp_func *func = ops ? klp_select_func(ops) : NULL;
 
-	/* Not found: the hook is going away and the original code is due. */
-	ops = klp_group_ops(group, ip);
-	if (ops)
-		func = klp_select_func(ops);
 	return func ? (unsigned long)func->new_func : 0;
 }
 
@@ -268,13 +264,15 @@ static void notrace klp_redirect_handler(unsigned long ip,
 					 struct ftrace_ops *fops,
 					 struct ftrace_regs *fregs)
 {
+	struct klp_hook_group *group =
+		container_of(fops, struct klp_hook_group, fops);
 	unsigned long to;
 	int bit;
 
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
 	if (WARN_ON_ONCE(bit < 0))
 		return;
-	to = klp_choose(container_of(fops, struct klp_hook_group, fops), ip);
+	to = klp_choose(klp_group_ops(group, ip));
 	if (to)
 		ftrace_instruction_pointer_set(fregs, to);
 	ftrace_test_recursion_unlock(bit);
@@ -294,21 +292,14 @@ unsigned long notrace klp_trampoline_handler(unsigned long fentry_ret,
 					     struct klp_hook_slot *slot)
 {
 	unsigned long ip = fentry_ret - MCOUNT_INSN_SIZE, to;
-	struct klp_func *func = NULL;
-	struct klp_ops *ops;
 	int bit;
 
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
 	if (WARN_ON_ONCE(bit < 0))
 		return fentry_ret;
-	/* NULL: the hook is going away and the original code is due. */
-	ops = READ_ONCE(slot->ops);
-	if (ops)
-		func = klp_select_func(ops);
-	/* Read under the guard: a preempted task keeps only the address. */
-	to = func ? (unsigned long)func->new_func : fentry_ret;
+	to = klp_choose(READ_ONCE(slot->ops));
 	ftrace_test_recursion_unlock(bit);
-	return to;
+	return to ?: fentry_ret;
 }
 
 static void klp_free_group(struct klp_hook_group *group)

@@ -203,9 +203,9 @@ static void klp_emit_leaf(struct klp_emitter *e, struct klp_hook_slot *slot,
 /*
  * Save what the function may receive in registers, ask
  * klp_trampoline_handler(fentry return, parent's return, slot in %r11)
- * and make the call return where it answers.  The frame pointer lets an oops or a
- * backtrace taken in the handler see past the trampoline; it does not
- * make the stack reliable (no ORC data).
+ * and make the call return where it answers.  The frame pointer lets an
+ * oops or a backtrace taken in the handler see past the trampoline; it
+ * does not make the stack reliable (no ORC data).
  */
 static void klp_emit_handler(struct klp_emitter *e)
 {
