@@ -693,6 +693,14 @@ static bool klp_release_groups(struct list_head *hooks)
 	}
 	list_splice(&done, hooks);
 
+	/*
+	 * A group that ftrace would not let go may still call its handler,
+	 * which may be reading a hook that the caller is about to free.
+	 */
+	if (!unregistered && !waited) {
+		klp_wait_handlers();
+		waited = true;
+	}
 	if (list_empty(&resting))
 		return unregistered;
 	klp_put_to_rest(&resting, waited);
