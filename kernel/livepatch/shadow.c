@@ -94,9 +94,12 @@ struct klp_shadow_table {
 static struct klp_shadow __rcu *klp_shadow_boot_buckets[1 << KLP_SHADOW_MIN_BITS]
 	__aligned(KLP_SHADOW_TAG_MASK + 1);
 
-/* Published with smp_store_release(), read with READ_ONCE(). */
-static unsigned long klp_shadow_cur __read_mostly =
-	(unsigned long)klp_shadow_boot_buckets + BITS_PER_LONG - KLP_SHADOW_MIN_BITS;
+/* The first table's word: the static array, its size, link slot 0. */
+#define KLP_SHADOW_BOOT_WORD \
+	((unsigned long)klp_shadow_boot_buckets + BITS_PER_LONG - KLP_SHADOW_MIN_BITS)
+
+/* Published with smp_store_release(). */
+static unsigned long klp_shadow_cur __read_mostly = KLP_SHADOW_BOOT_WORD;
 
 /* The word has room for the shift, and the smallest array's low bits. */
 static_assert(BITS_PER_LONG - KLP_SHADOW_MIN_BITS <= KLP_SHADOW_SHIFT_MASK);
@@ -196,6 +199,20 @@ klp_shadow_find_link(struct klp_shadow_table t, void *obj, unsigned long id)
 	return NULL;
 }
 
+/* The data of <obj, id> in table @t, or NULL; under rcu_read_lock(). */
+static __always_inline void *klp_shadow_lookup(struct klp_shadow_table t,
+					       void *obj, unsigned long id)
+{
+	struct klp_shadow *shadow;
+
+	shadow = rcu_dereference(*klp_shadow_bucket(t, obj, id));
+	for (; shadow; shadow = rcu_dereference(shadow->next[t.slot])) {
+		if (shadow->obj == obj && shadow->id == id)
+			return shadow->data;
+	}
+	return NULL;
+}
+
 /**
  * klp_shadow_get() - find a shadow variable
  * @obj: the object the variable belongs to
@@ -207,21 +224,28 @@ klp_shadow_find_link(struct klp_shadow_table t, void *obj, unsigned long id)
  */
 void *klp_shadow_get(void *obj, unsigned long id)
 {
-	struct klp_shadow_table t;
-	struct klp_shadow *shadow;
+	static const struct klp_shadow_table boot = {
+		.buckets = klp_shadow_boot_buckets,
+		.bits = KLP_SHADOW_MIN_BITS,
+		.slot = 0,
+	};
+	unsigned long word;
+	void *data;
 
 	rcu_read_lock();
-	/* The bucket's address depends on the word: no barrier needed. */
-	t = klp_shadow_unpack(READ_ONCE(klp_shadow_cur));
-	shadow = rcu_dereference(*klp_shadow_bucket(t, obj, id));
-	for (; shadow; shadow = rcu_dereference(shadow->next[t.slot])) {
-		if (shadow->obj == obj && shadow->id == id) {
-			rcu_read_unlock();
-			return shadow->data;
-		}
-	}
+	/*
+	 * Until a system has 16384 variables, the table is the first one,
+	 * and a lookup is 6.1's: a constant table.  Its buckets are read
+	 * after the word, as the other tables' buckets (whose address
+	 * depends on the word) are.
+	 */
+	word = smp_load_acquire(&klp_shadow_cur);
+	if (likely(word == KLP_SHADOW_BOOT_WORD))
+		data = klp_shadow_lookup(boot, obj, id);
+	else
+		data = klp_shadow_lookup(klp_shadow_unpack(word), obj, id);
 	rcu_read_unlock();
-	return NULL;
+	return data;
 }
 EXPORT_SYMBOL_GPL(klp_shadow_get);
 
