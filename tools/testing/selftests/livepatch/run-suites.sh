@@ -238,6 +238,17 @@ result()
 }
 
 # run_test N - run the N-th planned test and report it
+# comment_lines - copy stdin line by line as it comes, each line made a
+# TAP comment, ending with a newline even where the input did not
+comment_lines()
+{
+	local line
+
+	while IFS= read -r line || [[ -n $line ]]; do
+		printf '# %s\n' "$line"
+	done
+}
+
 run_test()
 {
 	local n=$1 i=$(($1 - 1)) name dir script rc start strays forks
@@ -293,7 +304,7 @@ run_test()
 			kill -KILL -- "-$pgid" 2>/dev/null
 		fi
 		exit "$rc"
-	) </dev/null 2>&1 | sed -u -e 's/^/# /' -e '$a\'
+	) </dev/null 2>&1 | comment_lines
 	rc=${PIPESTATUS[0]}
 	strays=
 	read -r strays <"$STRAYS_FILE"

@@ -317,6 +317,16 @@ GUEST_TOOLS=(
 	sha256sum md5sum base64 stdbuf getconf less
 )
 
+# The tools that the suites run hundreds of times, as busybox's applets:
+# on the debug kernel a dynamically linked program takes 200 to 500 ms to
+# start under TCG (gawk 526, GNU sed 382, grep 280, cat 216), the static
+# busybox 85 to 90 ms.  Their output never reaches a transcript but as
+# the text they select.
+GUEST_BUSYBOX_TOOLS=(
+	cat grep egrep fgrep sed awk rm mktemp dirname basename sleep head
+	tail tr wc id uname sync mkfifo sort uniq mkdir touch
+)
+
 copy_with_libs()
 {
 	local root=$1 bin=$2 lib
@@ -355,6 +365,10 @@ make_initramfs()
 	# removals whose output no transcript shows (functions.sh).
 	if [[ -x /bin/busybox ]]; then
 		cp /bin/busybox "$root/usr/bin/busybox"
+		for tool in "${GUEST_BUSYBOX_TOOLS[@]}"; do
+			rm -f "$root/usr/bin/$tool"
+			ln -s busybox "$root/usr/bin/$tool"
+		done
 	fi
 	printf 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/bin/bash\n' >"$root/etc/passwd"
 	printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
