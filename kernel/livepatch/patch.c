@@ -617,8 +617,12 @@ static bool klp_unregister_group(struct klp_hook_group *group)
 		hash_del(&ops->hnode);
 		kfree(ops);
 	}
-	/* Still called, it finds no hook: keep what it reads. */
-	if (!unregistered)
+	/*
+	 * Still called, it finds no hook: keep what it reads.  So too when
+	 * ftrace died during the update, which it does not report: call
+	 * sites may still lead to the trampoline (as on registering).
+	 */
+	if (!unregistered || ftrace_is_dead())
 		return false;
 	ftrace_free_filter(&group->fops);
 	klp_free_trampoline(group->tramp);

@@ -8,6 +8,13 @@
 
 struct klp_hook_group;
 
+/*
+ * kernel/trace's own: whether ftrace gave up on itself (ftrace_bug()),
+ * after which an update it returned success for may have changed no call
+ * site.  Declared in kernel/trace/trace.h, which is not for outside use.
+ */
+int ftrace_is_dead(void);
+
 /**
  * struct klp_hook_slot - what a hook group keeps of one of its hooks
  * @target:	where the group's trampoline sends every call when settled
