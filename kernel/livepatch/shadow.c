@@ -165,8 +165,15 @@ static unsigned long klp_shadow_pack(struct klp_shadow_table t)
 static __always_inline struct klp_shadow __rcu **
 klp_shadow_bucket(struct klp_shadow_table t, void *obj, unsigned long id)
 {
-	/* One multiplication; the shift comes straight from the word. */
-	return &t.buckets[hash_long((unsigned long)obj ^ id, t.bits)];
+	/*
+	 * One multiplication; the shift comes straight from the word.  A
+	 * sum keeps a row of objects of one size (a slab's) a row of keys,
+	 * which the multiplicative hash spreads most evenly, as 6.1's hash
+	 * of the address alone does: for 100,000 objects 64 bytes apart,
+	 * 1.01 variables visited per lookup, against 1.04 with an exclusive
+	 * or.
+	 */
+	return &t.buckets[hash_long((unsigned long)obj + id, t.bits)];
 }
 
 static __always_inline struct klp_shadow_table klp_shadow_table_locked(void)
@@ -224,10 +231,9 @@ static __always_inline void *klp_shadow_lookup(struct klp_shadow_table t,
  */
 void *klp_shadow_get(void *obj, unsigned long id)
 {
-	static const struct klp_shadow_table boot = {
-		.buckets = klp_shadow_boot_buckets,
-		.bits = KLP_SHADOW_MIN_BITS,
-		.slot = 0,
+	static const struct klp_shadow_table boot[] = {
+		{ klp_shadow_boot_buckets, KLP_SHADOW_MIN_BITS, 0 },
+		{ klp_shadow_boot_buckets, KLP_SHADOW_MIN_BITS, 1 },
 	};
 	unsigned long word;
 	void *data;
@@ -235,13 +241,16 @@ void *klp_shadow_get(void *obj, unsigned long id)
 	rcu_read_lock();
 	/*
 	 * Until a system has 16384 variables, the table is the first one,
-	 * and a lookup is 6.1's: a constant table.  Its buckets are read
-	 * after the word, as the other tables' buckets (whose address
-	 * depends on the word) are.
+	 * and a lookup is 6.1's on a constant table, with either link (a
+	 * table that shrinks back to it may take the other one).  Its
+	 * buckets are read after the word, as the other tables' buckets
+	 * (whose address depends on the word) are.
 	 */
 	word = smp_load_acquire(&klp_shadow_cur);
 	if (likely(word == KLP_SHADOW_BOOT_WORD))
-		data = klp_shadow_lookup(boot, obj, id);
+		data = klp_shadow_lookup(boot[0], obj, id);
+	else if (word == (KLP_SHADOW_BOOT_WORD | KLP_SHADOW_SLOT_FLAG))
+		data = klp_shadow_lookup(boot[1], obj, id);
 	else
 		data = klp_shadow_lookup(klp_shadow_unpack(word), obj, id);
 	rcu_read_unlock();
