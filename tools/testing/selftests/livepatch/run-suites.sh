@@ -237,7 +237,6 @@ result()
 	esac
 }
 
-# run_test N - run the N-th planned test and report it
 # comment_lines - copy stdin line by line as it comes, each line made a
 # TAP comment, ending with a newline even where the input did not
 comment_lines()
@@ -249,6 +248,7 @@ comment_lines()
 	done
 }
 
+# run_test N - run the N-th planned test and report it
 run_test()
 {
 	local n=$1 i=$(($1 - 1)) name dir script rc start strays forks
