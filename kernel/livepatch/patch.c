@@ -605,13 +605,20 @@ free:
 	return err;
 }
 
-/* Unregister @group, whose last published hooks are going. */
+/*
+ * Unregister @group, whose last published hooks are going, and free it.
+ * Returns false, keeping the group, when ftrace may still call its
+ * handler or its trampoline: the caller must then wait for handlers.
+ */
 static bool klp_unregister_group(struct klp_hook_group *group)
 {
 	struct klp_ops *ops, *tmp;
 	bool unregistered;
 
-	/* Returns once no handler can still run on it, nor its trampoline. */
+	/*
+	 * Returns once no handler can still run on it, nor its trampoline,
+	 * unless it fails or ftrace dies on the way (below).
+	 */
 	unregistered = !WARN_ON(unregister_ftrace_function(&group->fops));
 	list_for_each_entry_safe(ops, tmp, &group->dormant, batch_node) {
 		hash_del(&ops->hnode);

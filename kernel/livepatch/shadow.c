@@ -249,7 +249,7 @@ void *klp_shadow_get(void *obj, unsigned long id)
 	word = smp_load_acquire(&klp_shadow_cur);
 	if (likely(word == KLP_SHADOW_BOOT_WORD))
 		data = klp_shadow_lookup(boot[0], obj, id);
-	else if (word == (KLP_SHADOW_BOOT_WORD | KLP_SHADOW_SLOT_FLAG))
+	else if (word == KLP_SHADOW_BOOT_WORD + KLP_SHADOW_SLOT_FLAG)
 		data = klp_shadow_lookup(boot[1], obj, id);
 	else
 		data = klp_shadow_lookup(klp_shadow_unpack(word), obj, id);
