@@ -20,7 +20,10 @@
  *
  * The published table is one word (klp_shadow_cur): the address of the
  * bucket array, whose low bits are free, with the table's size and link
- * slot in them.  A lookup thus loads one global before its bucket.
+ * slot in them.  The first table is a static array, as 6.1's is, and a
+ * lookup starts there without reading the word: while another table is
+ * current, each of the array's buckets holds a mark that sends lookups to
+ * the word (KLP_SHADOW_ELSEWHERE).
  *
  * Locking: klp_shadow_lock (irq-safe, because variables may be allocated
  * and freed in any context) serialises every change to the tables and
@@ -94,7 +97,10 @@ struct klp_shadow_table {
 static struct klp_shadow __rcu *klp_shadow_boot_buckets[1 << KLP_SHADOW_MIN_BITS]
 	__aligned(KLP_SHADOW_TAG_MASK + 1);
 
-/* The first table's word: the static array, its size, link slot 0. */
+/*
+ * The first table's word: the static array, its size, link slot 0.  It
+ * always takes slot 0, so that a lookup knows the link to follow.
+ */
 #define KLP_SHADOW_BOOT_WORD \
 	((unsigned long)klp_shadow_boot_buckets + BITS_PER_LONG - KLP_SHADOW_MIN_BITS)
 
@@ -104,6 +110,19 @@ static unsigned long klp_shadow_cur __read_mostly = KLP_SHADOW_BOOT_WORD;
 /* The word has room for the shift, and the smallest array's low bits. */
 static_assert(BITS_PER_LONG - KLP_SHADOW_MIN_BITS <= KLP_SHADOW_SHIFT_MASK);
 static_assert(sizeof(void *) << KLP_SHADOW_MIN_BITS > KLP_SHADOW_TAG_MASK);
+
+/*
+ * Held by every bucket of the static array while another table is
+ * current, and at the end of its chains while it is filled again, until
+ * they are ended with NULL: "not here, look in the current table".
+ */
+#define KLP_SHADOW_ELSEWHERE	((struct klp_shadow *)1UL)
+
+/* Not the end of a chain: neither NULL nor the mark. */
+static __always_inline bool klp_shadow_is_var(const struct klp_shadow *p)
+{
+	return (unsigned long)p > (unsigned long)KLP_SHADOW_ELSEWHERE;
+}
 
 static DEFINE_SPINLOCK(klp_shadow_lock);
 static DEFINE_MUTEX(klp_shadow_resize_mutex);
@@ -198,7 +217,7 @@ klp_shadow_find_link(struct klp_shadow_table t, void *obj, unsigned long id)
 	struct klp_shadow __rcu **link = klp_shadow_bucket(t, obj, id);
 	struct klp_shadow *shadow;
 
-	while ((shadow = klp_shadow_deref_locked(*link))) {
+	while (klp_shadow_is_var(shadow = klp_shadow_deref_locked(*link))) {
 		if (shadow->obj == obj && shadow->id == id)
 			return link;
 		link = &shadow->next[t.slot];
@@ -206,18 +225,33 @@ klp_shadow_find_link(struct klp_shadow_table t, void *obj, unsigned long id)
 	return NULL;
 }
 
-/* The data of <obj, id> in table @t, or NULL; under rcu_read_lock(). */
-static __always_inline void *klp_shadow_lookup(struct klp_shadow_table t,
-					       void *obj, unsigned long id)
+/*
+ * Walk the bucket of <obj, id> in table @t, under rcu_read_lock(): the
+ * variable, or where the chain ended (NULL, or KLP_SHADOW_ELSEWHERE).
+ */
+static __always_inline struct klp_shadow *
+klp_shadow_lookup(struct klp_shadow_table t, void *obj, unsigned long id)
 {
 	struct klp_shadow *shadow;
 
 	shadow = rcu_dereference(*klp_shadow_bucket(t, obj, id));
-	for (; shadow; shadow = rcu_dereference(shadow->next[t.slot])) {
+	for (; klp_shadow_is_var(shadow); shadow = rcu_dereference(shadow->next[t.slot])) {
 		if (shadow->obj == obj && shadow->id == id)
-			return shadow->data;
+			return shadow;
 	}
-	return NULL;
+	return shadow;
+}
+
+/* klp_shadow_get() in the current table, which is not the static array. */
+static noinline void *klp_shadow_get_elsewhere(void *obj, unsigned long id)
+{
+	struct klp_shadow *shadow;
+
+	/* The mark was set after the table it sends to was published. */
+	smp_rmb();
+	shadow = klp_shadow_lookup(klp_shadow_unpack(smp_load_acquire(&klp_shadow_cur)),
+				   obj, id);
+	return klp_shadow_is_var(shadow) ? shadow->data : NULL;
 }
 
 /**
@@ -231,28 +265,22 @@ static __always_inline void *klp_shadow_lookup(struct klp_shadow_table t,
  */
 void *klp_shadow_get(void *obj, unsigned long id)
 {
-	static const struct klp_shadow_table boot[] = {
-		{ klp_shadow_boot_buckets, KLP_SHADOW_MIN_BITS, 0 },
-		{ klp_shadow_boot_buckets, KLP_SHADOW_MIN_BITS, 1 },
+	static const struct klp_shadow_table boot = {
+		klp_shadow_boot_buckets, KLP_SHADOW_MIN_BITS, 0
 	};
-	unsigned long word;
-	void *data;
+	struct klp_shadow *shadow;
+	void *data = NULL;
 
 	rcu_read_lock();
 	/*
 	 * Until a system has 16384 variables, the table is the first one,
-	 * and a lookup is 6.1's on a constant table, with either link (a
-	 * table that shrinks back to it may take the other one).  Its
-	 * buckets are read after the word, as the other tables' buckets
-	 * (whose address depends on the word) are.
+	 * and this is 6.1's lookup on a constant table.
 	 */
-	word = smp_load_acquire(&klp_shadow_cur);
-	if (likely(word == KLP_SHADOW_BOOT_WORD))
-		data = klp_shadow_lookup(boot[0], obj, id);
-	else if (word == KLP_SHADOW_BOOT_WORD + KLP_SHADOW_SLOT_FLAG)
-		data = klp_shadow_lookup(boot[1], obj, id);
-	else
-		data = klp_shadow_lookup(klp_shadow_unpack(word), obj, id);
+	shadow = klp_shadow_lookup(boot, obj, id);
+	if (klp_shadow_is_var(shadow))
+		data = shadow->data;
+	else if (unlikely(shadow == KLP_SHADOW_ELSEWHERE))
+		data = klp_shadow_get_elsewhere(obj, id);
 	rcu_read_unlock();
 	return data;
 }
@@ -369,7 +397,8 @@ static unsigned long klp_shadow_migrate_bucket(struct klp_shadow_table old,
 	struct klp_shadow *shadow = klp_shadow_deref_locked(old.buckets[i]);
 	unsigned long nr = 0;
 
-	for (; shadow; shadow = klp_shadow_deref_locked(shadow->next[old.slot])) {
+	for (; klp_shadow_is_var(shadow);
+	     shadow = klp_shadow_deref_locked(shadow->next[old.slot])) {
 		nr++;
 		if (shadow->gen == klp_shadow_gen)
 			continue;
@@ -377,6 +406,63 @@ static unsigned long klp_shadow_migrate_bucket(struct klp_shadow_table old,
 		shadow->gen = klp_shadow_gen;
 	}
 	return nr;
+}
+
+/*
+ * In the resize work, after @work steps under the lock: once there have
+ * been enough, let writers and interrupts in.  Returns the steps to count
+ * on from.
+ */
+static unsigned long klp_shadow_pause(unsigned long work, unsigned long *flags)
+	__must_hold(&klp_shadow_lock)
+{
+	if (work < KLP_SHADOW_BATCH)
+		return work;
+	spin_unlock_irqrestore(&klp_shadow_lock, *flags);
+	cond_resched();
+	spin_lock_irqsave(&klp_shadow_lock, *flags);
+	return 0;
+}
+
+/*
+ * The static array has just been left for the table published under the
+ * same hold of the lock, so no variable has changed since: send new
+ * lookups there.  Lookups already on the array's chains find what it held.
+ */
+static void klp_shadow_mark_boot_elsewhere(void)
+{
+	unsigned long i;
+
+	lockdep_assert_held(&klp_shadow_lock);
+	/* A lookup that reads a mark then reads the new word: smp_rmb(). */
+	smp_wmb();
+	for (i = 0; i < ARRAY_SIZE(klp_shadow_boot_buckets); i++)
+		RCU_INIT_POINTER(klp_shadow_boot_buckets[i], KLP_SHADOW_ELSEWHERE);
+}
+
+/*
+ * The static array is current again, and its chains end in the marks they
+ * were built on: end them with NULL, so that a lookup of a variable that
+ * does not exist stops there rather than going through the word.
+ */
+static void klp_shadow_end_boot_chains(void)
+{
+	struct klp_shadow __rcu **link;
+	struct klp_shadow *shadow;
+	unsigned long i, work = 0, flags;
+
+	spin_lock_irqsave(&klp_shadow_lock, flags);
+	for (i = 0; i < ARRAY_SIZE(klp_shadow_boot_buckets); i++) {
+		work = klp_shadow_pause(work, &flags) + 1;
+		link = &klp_shadow_boot_buckets[i];
+		while (klp_shadow_is_var(shadow = klp_shadow_deref_locked(*link))) {
+			link = &shadow->next[0];
+			work++;
+		}
+		if (shadow)
+			RCU_INIT_POINTER(*link, NULL);
+	}
+	spin_unlock_irqrestore(&klp_shadow_lock, flags);
 }
 
 /* Put every variable of @old in @next, then publish @next. */
@@ -388,34 +474,39 @@ static void klp_shadow_migrate(struct klp_shadow_table old,
 
 	spin_lock_irqsave(&klp_shadow_lock, flags);
 	for (i = 0; i < nr; i++) {
-		if (work >= KLP_SHADOW_BATCH) {
-			spin_unlock_irqrestore(&klp_shadow_lock, flags);
-			cond_resched();
-			spin_lock_irqsave(&klp_shadow_lock, flags);
-			work = 0;
-		}
+		work = klp_shadow_pause(work, &flags);
 		work += 1 + klp_shadow_migrate_bucket(old, i, next);
 	}
 	klp_shadow_set_bounds(next.bits);
 	klp_shadow_next = 0;
 	/* Everything linked above is visible before the table is. */
 	smp_store_release(&klp_shadow_cur, klp_shadow_pack(next));
+	if (old.buckets == klp_shadow_boot_buckets)
+		klp_shadow_mark_boot_elsewhere();
 	spin_unlock_irqrestore(&klp_shadow_lock, flags);
+
+	if (next.buckets == klp_shadow_boot_buckets)
+		klp_shadow_end_boot_chains();
 }
 
-/* With klp_shadow_resize_mutex held; the smallest size cannot fail. */
-static struct klp_shadow __rcu **klp_shadow_alloc_buckets(unsigned int bits)
+/*
+ * With klp_shadow_resize_mutex held.  The smallest table that links
+ * through slot 0 is the static array, which cannot fail.  Its buckets are
+ * not cleared: they hold the mark, and the chains are built on it, so that
+ * a lookup that gets to the end of a chain before the array is published
+ * goes on to the current table.
+ */
+static struct klp_shadow __rcu **
+klp_shadow_alloc_buckets(struct klp_shadow_table t)
 {
 	struct klp_shadow __rcu **buckets;
 
-	if (bits == KLP_SHADOW_MIN_BITS && klp_shadow_boot_idle) {
+	if (t.bits == KLP_SHADOW_MIN_BITS && !t.slot && klp_shadow_boot_idle) {
 		klp_shadow_boot_idle = false;
-		memset(klp_shadow_boot_buckets, 0,
-		       sizeof(klp_shadow_boot_buckets));
 		return klp_shadow_boot_buckets;
 	}
 	/* Without __GFP_NOWARN: a table that cannot grow is worth a report. */
-	buckets = kvcalloc(1UL << bits, sizeof(*buckets), GFP_KERNEL);
+	buckets = kvcalloc(1UL << t.bits, sizeof(*buckets), GFP_KERNEL);
 	/* Naturally aligned (kmalloc of a power of two, or vmalloc). */
 	if (buckets && WARN_ON_ONCE((unsigned long)buckets & KLP_SHADOW_TAG_MASK)) {
 		kvfree(buckets);
@@ -442,7 +533,7 @@ static bool klp_shadow_resize_to(struct klp_shadow_table old,
 	struct klp_shadow_table next = { .bits = bits, .slot = !old.slot };
 	unsigned long flags;
 
-	next.buckets = klp_shadow_alloc_buckets(bits);
+	next.buckets = klp_shadow_alloc_buckets(next);
 	if (!next.buckets)
 		return false;
 
@@ -484,6 +575,25 @@ static bool klp_shadow_try_resize(struct klp_shadow_table old,
 	return false;
 }
 
+/*
+ * The size the count asks of table @t, or 0 to keep it.  A table of the
+ * smallest size other than the static array is a step on the way there:
+ * one linking through slot 0 cannot hand its variables to the array,
+ * which links through slot 0 too.
+ */
+static unsigned int klp_shadow_wanted_bits(struct klp_shadow_table t)
+{
+	unsigned int bits = t.bits;
+
+	lockdep_assert_held(&klp_shadow_lock);
+	if (klp_shadow_count_out_of_bounds())
+		bits = klp_shadow_bits_for(klp_shadow_count);
+	if (bits == t.bits && (bits != KLP_SHADOW_MIN_BITS ||
+			       t.buckets == klp_shadow_boot_buckets))
+		return 0;
+	return bits;
+}
+
 static void klp_shadow_resize_fn(struct work_struct *work)
 {
 	struct klp_shadow_table old;
@@ -500,11 +610,9 @@ static void klp_shadow_resize_fn(struct work_struct *work)
 		spin_lock_irqsave(&klp_shadow_lock, flags);
 		klp_shadow_resize_asked = false;
 		old = klp_shadow_table_locked();
-		bits = 0;
-		if (klp_shadow_count_out_of_bounds())
-			bits = klp_shadow_bits_for(klp_shadow_count);
+		bits = klp_shadow_wanted_bits(old);
 		spin_unlock_irqrestore(&klp_shadow_lock, flags);
-		if (!bits || bits == old.bits || !klp_shadow_try_resize(old, bits))
+		if (!bits || !klp_shadow_try_resize(old, bits))
 			break;
 	}
 	mutex_unlock(&klp_shadow_resize_mutex);
@@ -645,7 +753,7 @@ static unsigned long klp_shadow_empty_bucket(struct klp_shadow_table t,
 	struct klp_shadow *shadow;
 	unsigned long nr = 0;
 
-	while ((shadow = klp_shadow_deref_locked(*link))) {
+	while (klp_shadow_is_var(shadow = klp_shadow_deref_locked(*link))) {
 		nr++;
 		if (shadow->id == id)
 			klp_shadow_remove(link, dtor);

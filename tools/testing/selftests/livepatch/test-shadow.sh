@@ -109,6 +109,23 @@ $MOD: ok: no variable is left
 $MOD: test many: passed
 % rmmod $MOD"
 
+# The table grows twice, then shrinks back to its first size, which takes
+# two steps from there (test_lp_shadow.c says why): lookups, allocations
+# and frees before, during and after.
+start_test "a table grown twice shrinks back"
+load_mod $MOD test=regrow
+unload_mod $MOD
+check_result "% modprobe $MOD test=regrow
+$MOD: test regrow
+$MOD: ok: alloc of 20000 variables, a pause, then 250000 more
+$MOD: ok: get finds every variable with its data
+$MOD: ok: free_all: no variable is left
+$MOD: ok: alloc of 1000 variables while the table shrinks: get finds them
+$MOD: ok: after the shrink: 1000 more, get finds all of them and none of the freed ones
+$MOD: ok: free_all: no variable is left
+$MOD: test regrow: passed
+% rmmod $MOD"
+
 # Meanwhile another thread makes and frees 20000 variables over and over:
 # the table grows and shrinks under the others.
 # The debug kernel needs longer for the churn thread's rounds.

@@ -11,6 +11,8 @@
  *   align   the data of every size up to 256 bytes is 16-byte aligned,
  *           as 6.1 gave it (cmpxchg16b, 128-bit fields)
  *   many    "count" variables, enough to make the table grow and shrink
+ *   regrow  enough variables, in two steps, to make the table grow twice,
+ *           then shrink back to its first size in two steps
  *   stress  "threads" kthreads doing alloc/get/free on overlapping keys for
  *           "seconds" seconds, while another one makes the table grow and
  *           shrink
@@ -44,7 +46,7 @@
 
 static char *test = "basic";
 module_param(test, charp, 0444);
-MODULE_PARM_DESC(test, "basic, ctor, dup, align, many, stress or atomic");
+MODULE_PARM_DESC(test, "basic, ctor, dup, align, many, regrow, stress or atomic");
 
 static uint count = 100000;
 module_param(count, uint, 0444);
@@ -327,36 +329,15 @@ static void test_lp_shadow_count_dtor(void *obj, void *shadow_data)
 	test_lp_shadow_dtor_seen.calls++;
 }
 
-/* Look up every variable [0, count) step 1 or 2 from "first". */
-static unsigned int test_lp_shadow_many_get(long *keys, unsigned int first,
-					    unsigned int step)
+/* Make <&keys[i], id> for i in [first, end), holding i; how many. */
+static unsigned int test_lp_shadow_fill(long *keys, unsigned long id,
+					unsigned int first, unsigned int end)
 {
-	unsigned int i, bad = 0;
+	unsigned int i, made = 0;
 	long *v;
 
-	for (i = first; i < count; i += step) {
-		v = klp_shadow_get(&keys[i], 5);
-		if (!v || *v != i)
-			bad++;
-		if (i % 1024 == 0)
-			cond_resched();
-	}
-	return bad;
-}
-
-static void test_lp_shadow_many(void)
-{
-	unsigned int i, made = 0, missing = 0;
-	long *keys, *v;
-
-	keys = kvcalloc(count, sizeof(*keys), GFP_KERNEL);
-	if (!keys) {
-		test_lp_shadow_check(false, "memory for %u keys", count);
-		return;
-	}
-
-	for (i = 0; i < count; i++) {
-		v = klp_shadow_alloc(&keys[i], 5, sizeof(*v), GFP_KERNEL,
+	for (i = first; i < end; i++) {
+		v = klp_shadow_alloc(&keys[i], id, sizeof(*v), GFP_KERNEL,
 				     NULL, NULL);
 		if (v) {
 			*v = i;
@@ -365,7 +346,48 @@ static void test_lp_shadow_many(void)
 		if (i % 1024 == 0)
 			cond_resched();
 	}
-	test_lp_shadow_check(made == count, "alloc of %u variables", count);
+	return made;
+}
+
+/* How many of <&keys[i], id>, i in [first, end) by step, are not found. */
+static unsigned int test_lp_shadow_not_found(long *keys, unsigned long id,
+					     unsigned int first,
+					     unsigned int end,
+					     unsigned int step)
+{
+	unsigned int i, bad = 0;
+	long *v;
+
+	for (i = first; i < end; i += step) {
+		v = klp_shadow_get(&keys[i], id);
+		if (!v || *v != i)
+			bad++;
+		if (i % 1024 == 0)
+			cond_resched();
+	}
+	return bad;
+}
+
+/* Look up every variable [0, count) step 1 or 2 from "first". */
+static unsigned int test_lp_shadow_many_get(long *keys, unsigned int first,
+					    unsigned int step)
+{
+	return test_lp_shadow_not_found(keys, 5, first, count, step);
+}
+
+static void test_lp_shadow_many(void)
+{
+	unsigned int i, missing = 0;
+	long *keys;
+
+	keys = kvcalloc(count, sizeof(*keys), GFP_KERNEL);
+	if (!keys) {
+		test_lp_shadow_check(false, "memory for %u keys", count);
+		return;
+	}
+
+	test_lp_shadow_check(test_lp_shadow_fill(keys, 5, 0, count) == count,
+			     "alloc of %u variables", count);
 	/* Right away, while the table may still be resized... */
 	test_lp_shadow_check(!test_lp_shadow_many_get(keys, 0, 1),
 			     "get finds every variable with its data");
@@ -396,6 +418,64 @@ static void test_lp_shadow_many(void)
 	msleep(500);
 	test_lp_shadow_check(test_lp_shadow_many_get(keys, 0, 1) == count,
 			     "no variable is left");
+	kvfree(keys);
+}
+
+/*
+ * Past 4 * 4096 variables the table grows from the static array, whose
+ * chains use a variable's first link, to one whose chains use the second;
+ * past 4 * 65536 it grows to one using the first link again, which cannot
+ * hand its variables straight back to the array.  The pauses let the
+ * resize work run.
+ */
+#define REGROW_FIRST	20000
+#define REGROW_ALL	270000
+#define REGROW_AFTER	1000
+#define REGROW_ID	6
+
+static void test_lp_shadow_regrow(void)
+{
+	const unsigned int all = REGROW_ALL, after = REGROW_AFTER;
+	unsigned int made;
+	long *keys;
+
+	keys = kvcalloc(all + 2 * after, sizeof(*keys), GFP_KERNEL);
+	if (!keys) {
+		test_lp_shadow_check(false, "memory for %u keys", all + 2 * after);
+		return;
+	}
+
+	made = test_lp_shadow_fill(keys, REGROW_ID, 0, REGROW_FIRST);
+	msleep(1000);
+	made += test_lp_shadow_fill(keys, REGROW_ID, REGROW_FIRST, all);
+	test_lp_shadow_check(made == all,
+			     "alloc of %u variables, a pause, then %u more",
+			     REGROW_FIRST, all - REGROW_FIRST);
+	msleep(1000);
+	test_lp_shadow_check(!test_lp_shadow_not_found(keys, REGROW_ID, 0, all, 1),
+			     "get finds every variable with its data");
+
+	klp_shadow_free_all(REGROW_ID, NULL);
+	test_lp_shadow_check(test_lp_shadow_not_found(keys, REGROW_ID, 0, all, 1) == all,
+			     "free_all: no variable is left");
+
+	/* The table shrinks back meanwhile. */
+	made = test_lp_shadow_fill(keys, REGROW_ID, all, all + after);
+	test_lp_shadow_check(made == after &&
+			     !test_lp_shadow_not_found(keys, REGROW_ID, all, all + after, 1),
+			     "alloc of %u variables while the table shrinks: get finds them",
+			     after);
+	msleep(1000);
+	made = test_lp_shadow_fill(keys, REGROW_ID, all + after, all + 2 * after);
+	test_lp_shadow_check(made == after &&
+			     !test_lp_shadow_not_found(keys, REGROW_ID, all, all + 2 * after, 1) &&
+			     test_lp_shadow_not_found(keys, REGROW_ID, 0, all, 1) == all,
+			     "after the shrink: %u more, get finds all of them and none of the freed ones",
+			     after);
+
+	klp_shadow_free_all(REGROW_ID, NULL);
+	test_lp_shadow_check(test_lp_shadow_not_found(keys, REGROW_ID, all, all + 2 * after, 1) ==
+			     2 * after, "free_all: no variable is left");
 	kvfree(keys);
 }
 
@@ -871,6 +951,8 @@ static int __init test_lp_shadow_init(void)
 		test_lp_shadow_align();
 	else if (!strcmp(test, "many"))
 		test_lp_shadow_many();
+	else if (!strcmp(test, "regrow"))
+		test_lp_shadow_regrow();
 	else if (!strcmp(test, "stress"))
 		test_lp_shadow_stress();
 	else if (!strcmp(test, "atomic"))
