@@ -265,8 +265,7 @@ static noinline void *klp_shadow_get_elsewhere(void *obj, unsigned long id)
 {
 	struct klp_shadow *shadow;
 
-	/* The mark was set after the table it sends to was published. */
-	smp_rmb();
+	smp_rmb();	/* The mark was set after the table it sends to was published. */
 	shadow = klp_shadow_lookup(klp_shadow_unpack(smp_load_acquire(&klp_shadow_cur)),
 				   obj, id);
 	return klp_shadow_is_var(shadow) ? shadow->data : NULL;
@@ -459,9 +458,12 @@ static void klp_shadow_mark_boot_elsewhere(void)
 }
 
 /*
- * The static array is current again, and its chains end in the marks they
- * were built on: end them with NULL, so that a lookup of a variable that
- * does not exist stops there rather than going through the word.
+ * The static array has been current again for a grace period, and its
+ * chains still end in the marks they were built on: end them with NULL,
+ * so that a lookup of a variable that does not exist stops there rather
+ * than going through the word.  Not before: a lookup that read a bucket
+ * before the migration linked variables at its head finds them only by
+ * following the mark back to the (by then current) array.
  */
 static void klp_shadow_end_boot_chains(void)
 {
@@ -502,9 +504,6 @@ static void klp_shadow_migrate(struct klp_shadow_table old,
 	if (old.buckets == klp_shadow_boot_buckets)
 		klp_shadow_mark_boot_elsewhere();
 	spin_unlock_irqrestore(&klp_shadow_lock, flags);
-
-	if (next.buckets == klp_shadow_boot_buckets)
-		klp_shadow_end_boot_chains();
 }
 
 /*
@@ -565,6 +564,8 @@ static bool klp_shadow_resize_to(struct klp_shadow_table old,
 	/* Lookups may still walk the old table until a grace period ends. */
 	synchronize_rcu();
 	klp_shadow_free_buckets(old.buckets);
+	if (next.buckets == klp_shadow_boot_buckets)
+		klp_shadow_end_boot_chains();
 	return true;
 }
 
