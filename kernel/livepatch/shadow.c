@@ -137,6 +137,8 @@ static unsigned long klp_shadow_gen;
 static unsigned long klp_shadow_count;
 static unsigned long klp_shadow_grow_above = 4UL << KLP_SHADOW_MIN_BITS;
 static unsigned long klp_shadow_shrink_below;
+/* Tables published so far: how klp_shadow_free_all() notices a resize. */
+static unsigned long klp_shadow_published;
 /*
  * A resize was asked for, or a retry after a failed allocation is due,
  * and the work has not looked yet: insertions and removals ask no more,
@@ -501,6 +503,7 @@ static void klp_shadow_migrate(struct klp_shadow_table old,
 	klp_shadow_next = 0;
 	/* Everything linked above is visible before the table is. */
 	smp_store_release(&klp_shadow_cur, klp_shadow_pack(next));
+	klp_shadow_published++;
 	if (old.buckets == klp_shadow_boot_buckets)
 		klp_shadow_mark_boot_elsewhere();
 	spin_unlock_irqrestore(&klp_shadow_lock, flags);
@@ -790,18 +793,17 @@ static unsigned long klp_shadow_empty_bucket(struct klp_shadow_table t,
 void klp_shadow_free_all(unsigned long id, klp_shadow_dtor_t dtor)
 {
 	struct klp_shadow_table t;
-	unsigned long flags, i = 0, work = 0;
+	unsigned long flags, published, i = 0, work = 0;
 
 	/*
 	 * Bucket by bucket, letting interrupts in between batches.  A resize
 	 * may publish another table meanwhile: then start over on it (what
-	 * was freed is gone from it too).  The RCU read side keeps the old
-	 * table from being freed, so a new one cannot reuse its address.
-	 * The table shrinks once, at the end, rather than under the walk.
+	 * was freed is gone from it too).  The table shrinks once, at the
+	 * end, rather than under the walk.
 	 */
-	rcu_read_lock();
 	spin_lock_irqsave(&klp_shadow_lock, flags);
 	t = klp_shadow_table_locked();
+	published = klp_shadow_published;
 	while (i < (1UL << t.bits)) {
 		work += 1 + klp_shadow_empty_bucket(t, i++, id, dtor);
 		if (work < KLP_SHADOW_BATCH)
@@ -809,13 +811,13 @@ void klp_shadow_free_all(unsigned long id, klp_shadow_dtor_t dtor)
 		work = 0;
 		spin_unlock_irqrestore(&klp_shadow_lock, flags);
 		spin_lock_irqsave(&klp_shadow_lock, flags);
-		if (t.buckets != klp_shadow_table_locked().buckets) {
+		if (published != klp_shadow_published) {
 			t = klp_shadow_table_locked();
+			published = klp_shadow_published;
 			i = 0;
 		}
 	}
 	klp_shadow_count_changed();
 	spin_unlock_irqrestore(&klp_shadow_lock, flags);
-	rcu_read_unlock();
 }
 EXPORT_SYMBOL_GPL(klp_shadow_free_all);
