@@ -18,14 +18,14 @@
  * bucket, which is short, and a variable then takes no more room than
  * 6.1's with its single doubly linked node.
  *
- * The published table is one word (klp_shadow_cur): the address of the
+ * The published table is one word (klp_shadows.cur): the address of the
  * bucket array, whose low bits are free, with the table's size and link
  * slot in them.  The first table is a static array, as 6.1's is, and a
  * lookup starts there without reading the word: while another table is
  * current, each of the array's buckets holds a mark that sends lookups to
  * the word (KLP_SHADOW_ELSEWHERE).
  *
- * Locking: klp_shadow_lock (irq-safe, because variables may be allocated
+ * Locking: klp_shadows.lock (irq-safe, because variables may be allocated
  * and freed in any context) serialises every change to the tables and
  * makes "look up, construct, insert" atomic.  Lookups take no lock: they
  * walk the published table under rcu_read_lock(), and freed variables are
@@ -54,7 +54,7 @@
 #define KLP_SHADOW_RETRY_MAX	(64 * HZ)
 
 /*
- * klp_shadow_cur: bits 0-5 the hash's shift (BITS_PER_LONG minus the size
+ * klp_shadows.cur: bits 0-5 the hash's shift (BITS_PER_LONG minus the size
  * in bits), bit 6 the link slot.
  */
 #define KLP_SHADOW_SHIFT_MASK	0x3fUL
@@ -67,7 +67,7 @@
  *		during a resize, of the next one
  * @gen:	resize generation in which the variable was put in the next
  *		table (so that the migration does not add it twice); read and
- *		written with klp_shadow_lock held, while the variable is linked
+ *		written with klp_shadows.lock held, while the variable is linked
  * @rcu:	delays freeing until lock-free lookups are done with it; used
  *		only once the variable is unlinked, so it can share @gen's room
  * @obj:	the object the variable belongs to
@@ -104,9 +104,6 @@ static struct klp_shadow __rcu *klp_shadow_boot_buckets[1 << KLP_SHADOW_MIN_BITS
 #define KLP_SHADOW_BOOT_WORD \
 	((unsigned long)klp_shadow_boot_buckets + BITS_PER_LONG - KLP_SHADOW_MIN_BITS)
 
-/* Published with smp_store_release(). */
-static unsigned long klp_shadow_cur __read_mostly = KLP_SHADOW_BOOT_WORD;
-
 /* The word has room for the shift, and the smallest array's low bits. */
 static_assert(BITS_PER_LONG - KLP_SHADOW_MIN_BITS <= KLP_SHADOW_SHIFT_MASK);
 static_assert(sizeof(void *) << KLP_SHADOW_MIN_BITS > KLP_SHADOW_TAG_MASK);
@@ -124,27 +121,45 @@ static __always_inline bool klp_shadow_is_var(const struct klp_shadow *p)
 	return (unsigned long)p > (unsigned long)KLP_SHADOW_ELSEWHERE;
 }
 
-static DEFINE_SPINLOCK(klp_shadow_lock);
-static DEFINE_MUTEX(klp_shadow_resize_mutex);
+/*
+ * What an insertion or a removal reads and writes, together: one page
+ * rather than three, which is one TLB entry rather than three for each
+ * of them, and the lock in the same cache line as what it protects.
+ * @cur, read without the lock once the static array is left behind, has
+ * a cache line of its own.
+ *
+ * @cur:	the current table's word, published with smp_store_release()
+ * @grow_above:	a count above this asks for a larger table
+ * @shrink_below: a count below this asks for a smaller one
+ * @lock:	serialises every change; all the fields below are under it,
+ *		and so is every other field but @cur when written
+ * @count:	the number of variables
+ * @next:	the word of the table being filled by the resize work, or 0
+ * @gen:	the generation of that resize
+ * @published:	tables published so far: how klp_shadow_free_all()
+ *		notices a resize
+ * @resize_asked: a resize was asked for, or a retry after a failed
+ *		allocation is due, and the work has not looked yet:
+ *		insertions and removals ask no more, so that memory pressure
+ *		does not make each of them retry
+ */
+static struct {
+	unsigned long cur;
+	unsigned long grow_above;
+	unsigned long shrink_below;
+	spinlock_t lock ____cacheline_aligned;
+	unsigned long count;
+	unsigned long next;
+	unsigned long gen;
+	unsigned long published;
+	bool resize_asked;
+} klp_shadows __aligned(2 * SMP_CACHE_BYTES) = {
+	.cur = KLP_SHADOW_BOOT_WORD,
+	.grow_above = 4UL << KLP_SHADOW_MIN_BITS,
+	.lock = __SPIN_LOCK_UNLOCKED(klp_shadows.lock),
+};
 
-/*
- * The rest is under klp_shadow_lock.  Being filled by the resize work:
- * klp_shadow_next (0 when none).  A count outside [shrink_below,
- * grow_above] asks for another size.
- */
-static unsigned long klp_shadow_next;
-static unsigned long klp_shadow_gen;
-static unsigned long klp_shadow_count;
-static unsigned long klp_shadow_grow_above = 4UL << KLP_SHADOW_MIN_BITS;
-static unsigned long klp_shadow_shrink_below;
-/* Tables published so far: how klp_shadow_free_all() notices a resize. */
-static unsigned long klp_shadow_published;
-/*
- * A resize was asked for, or a retry after a failed allocation is due,
- * and the work has not looked yet: insertions and removals ask no more,
- * so that memory pressure does not make each of them retry.
- */
-static bool klp_shadow_resize_asked;
+static DEFINE_MUTEX(klp_shadow_resize_mutex);
 
 /* klp_shadow_resize_mutex: */
 static unsigned long klp_shadow_retry_delay = KLP_SHADOW_RETRY_MIN;
@@ -217,14 +232,14 @@ klp_shadow_bucket(struct klp_shadow_table t, void *obj, unsigned long id)
 
 static __always_inline struct klp_shadow_table klp_shadow_table_locked(void)
 {
-	lockdep_assert_held(&klp_shadow_lock);
-	return klp_shadow_unpack(klp_shadow_cur);
+	lockdep_assert_held(&klp_shadows.lock);
+	return klp_shadow_unpack(klp_shadows.cur);
 }
 
 static __always_inline struct klp_shadow *
 klp_shadow_deref_locked(struct klp_shadow __rcu *p)
 {
-	return rcu_dereference_protected(p, lockdep_is_held(&klp_shadow_lock));
+	return rcu_dereference_protected(p, lockdep_is_held(&klp_shadows.lock));
 }
 
 /*
@@ -268,7 +283,7 @@ static noinline void *klp_shadow_get_elsewhere(void *obj, unsigned long id)
 	struct klp_shadow *shadow;
 
 	smp_rmb();	/* The mark was set after the table it sends to was published. */
-	shadow = klp_shadow_lookup(klp_shadow_unpack(smp_load_acquire(&klp_shadow_cur)),
+	shadow = klp_shadow_lookup(klp_shadow_unpack(smp_load_acquire(&klp_shadows.cur)),
 				   obj, id);
 	return klp_shadow_is_var(shadow) ? shadow->data : NULL;
 }
@@ -319,9 +334,9 @@ static unsigned int klp_shadow_bits_for(unsigned long count)
  */
 static void klp_shadow_set_bounds(unsigned int bits)
 {
-	klp_shadow_grow_above = bits < KLP_SHADOW_MAX_BITS ?
+	klp_shadows.grow_above = bits < KLP_SHADOW_MAX_BITS ?
 				4UL << bits : ULONG_MAX;
-	klp_shadow_shrink_below = bits > KLP_SHADOW_MIN_BITS ?
+	klp_shadows.shrink_below = bits > KLP_SHADOW_MIN_BITS ?
 				  1UL << (bits - 6) : 0;
 }
 
@@ -331,17 +346,17 @@ static void klp_shadow_set_bounds(unsigned int bits)
  */
 static void klp_shadow_ask_resize(void)
 {
-	if (klp_shadow_resize_asked || klp_shadow_next)
+	if (klp_shadows.resize_asked || klp_shadows.next)
 		return;
-	klp_shadow_resize_asked = true;
+	klp_shadows.resize_asked = true;
 	irq_work_queue(&klp_shadow_resize_irq_work);
 }
 
-/* Does the table need another size for the count?  klp_shadow_lock. */
+/* Does the table need another size for the count?  klp_shadows.lock. */
 static __always_inline bool klp_shadow_count_out_of_bounds(void)
 {
-	return klp_shadow_count > klp_shadow_grow_above ||
-	       klp_shadow_count < klp_shadow_shrink_below;
+	return klp_shadows.count > klp_shadows.grow_above ||
+	       klp_shadows.count < klp_shadows.shrink_below;
 }
 
 static __always_inline void klp_shadow_count_changed(void)
@@ -363,11 +378,11 @@ static __always_inline void klp_shadow_link_head(struct klp_shadow_table t,
 static void klp_shadow_insert(struct klp_shadow *shadow)
 {
 	klp_shadow_link_head(klp_shadow_table_locked(), shadow);
-	if (klp_shadow_next) {
-		klp_shadow_link_head(klp_shadow_unpack(klp_shadow_next), shadow);
-		shadow->gen = klp_shadow_gen;
+	if (klp_shadows.next) {
+		klp_shadow_link_head(klp_shadow_unpack(klp_shadows.next), shadow);
+		shadow->gen = klp_shadows.gen;
 	}
-	klp_shadow_count++;
+	klp_shadows.count++;
 	klp_shadow_count_changed();
 }
 
@@ -396,12 +411,12 @@ static void klp_shadow_remove(struct klp_shadow __rcu **link,
 
 	klp_shadow_unlink(link, klp_shadow_table_locked().slot);
 	/* <obj, id> is unique, in the next table as in the current one. */
-	if (klp_shadow_next && shadow->gen == klp_shadow_gen) {
-		next = klp_shadow_unpack(klp_shadow_next);
+	if (klp_shadows.next && shadow->gen == klp_shadows.gen) {
+		next = klp_shadow_unpack(klp_shadows.next);
 		klp_shadow_unlink(klp_shadow_find_link(next, shadow->obj,
 						       shadow->id), next.slot);
 	}
-	klp_shadow_count--;
+	klp_shadows.count--;
 
 	if (dtor)
 		dtor(shadow->obj, shadow->data);
@@ -419,10 +434,10 @@ static unsigned long klp_shadow_migrate_bucket(struct klp_shadow_table old,
 	for (; klp_shadow_is_var(shadow);
 	     shadow = klp_shadow_deref_locked(shadow->next[old.slot])) {
 		nr++;
-		if (shadow->gen == klp_shadow_gen)
+		if (shadow->gen == klp_shadows.gen)
 			continue;
 		klp_shadow_link_head(next, shadow);
-		shadow->gen = klp_shadow_gen;
+		shadow->gen = klp_shadows.gen;
 	}
 	return nr;
 }
@@ -433,13 +448,13 @@ static unsigned long klp_shadow_migrate_bucket(struct klp_shadow_table old,
  * on from.
  */
 static unsigned long klp_shadow_pause(unsigned long work, unsigned long *flags)
-	__must_hold(&klp_shadow_lock)
+	__must_hold(&klp_shadows.lock)
 {
 	if (work < KLP_SHADOW_BATCH)
 		return work;
-	spin_unlock_irqrestore(&klp_shadow_lock, *flags);
+	spin_unlock_irqrestore(&klp_shadows.lock, *flags);
 	cond_resched();
-	spin_lock_irqsave(&klp_shadow_lock, *flags);
+	spin_lock_irqsave(&klp_shadows.lock, *flags);
 	return 0;
 }
 
@@ -452,7 +467,7 @@ static void klp_shadow_mark_boot_elsewhere(void)
 {
 	unsigned long i;
 
-	lockdep_assert_held(&klp_shadow_lock);
+	lockdep_assert_held(&klp_shadows.lock);
 	/* A lookup that reads a mark then reads the new word: smp_rmb(). */
 	smp_wmb();
 	for (i = 0; i < ARRAY_SIZE(klp_shadow_boot_buckets); i++)
@@ -473,7 +488,7 @@ static void klp_shadow_end_boot_chains(void)
 	struct klp_shadow *shadow;
 	unsigned long i, work = 0, flags;
 
-	spin_lock_irqsave(&klp_shadow_lock, flags);
+	spin_lock_irqsave(&klp_shadows.lock, flags);
 	for (i = 0; i < ARRAY_SIZE(klp_shadow_boot_buckets); i++) {
 		work = klp_shadow_pause(work, &flags) + 1;
 		link = &klp_shadow_boot_buckets[i];
@@ -484,7 +499,7 @@ static void klp_shadow_end_boot_chains(void)
 		if (shadow)
 			RCU_INIT_POINTER(*link, NULL);
 	}
-	spin_unlock_irqrestore(&klp_shadow_lock, flags);
+	spin_unlock_irqrestore(&klp_shadows.lock, flags);
 }
 
 /* Put every variable of @old in @next, then publish @next. */
@@ -494,19 +509,19 @@ static void klp_shadow_migrate(struct klp_shadow_table old,
 	unsigned long i, work = 0, nr = 1UL << old.bits;
 	unsigned long flags;
 
-	spin_lock_irqsave(&klp_shadow_lock, flags);
+	spin_lock_irqsave(&klp_shadows.lock, flags);
 	for (i = 0; i < nr; i++) {
 		work = klp_shadow_pause(work, &flags);
 		work += 1 + klp_shadow_migrate_bucket(old, i, next);
 	}
 	klp_shadow_set_bounds(next.bits);
-	klp_shadow_next = 0;
+	klp_shadows.next = 0;
 	/* Everything linked above is visible before the table is. */
-	smp_store_release(&klp_shadow_cur, klp_shadow_pack(next));
-	klp_shadow_published++;
+	smp_store_release(&klp_shadows.cur, klp_shadow_pack(next));
+	klp_shadows.published++;
 	if (old.buckets == klp_shadow_boot_buckets)
 		klp_shadow_mark_boot_elsewhere();
-	spin_unlock_irqrestore(&klp_shadow_lock, flags);
+	spin_unlock_irqrestore(&klp_shadows.lock, flags);
 }
 
 /*
@@ -557,10 +572,10 @@ static bool klp_shadow_resize_to(struct klp_shadow_table old,
 	if (!next.buckets)
 		return false;
 
-	spin_lock_irqsave(&klp_shadow_lock, flags);
-	klp_shadow_gen++;
-	klp_shadow_next = klp_shadow_pack(next);
-	spin_unlock_irqrestore(&klp_shadow_lock, flags);
+	spin_lock_irqsave(&klp_shadows.lock, flags);
+	klp_shadows.gen++;
+	klp_shadows.next = klp_shadow_pack(next);
+	spin_unlock_irqrestore(&klp_shadows.lock, flags);
 
 	klp_shadow_migrate(old, next);
 
@@ -587,9 +602,9 @@ static bool klp_shadow_try_resize(struct klp_shadow_table old,
 		klp_shadow_retry_delay = KLP_SHADOW_RETRY_MIN;
 		return true;
 	}
-	spin_lock_irqsave(&klp_shadow_lock, flags);
-	klp_shadow_resize_asked = true;
-	spin_unlock_irqrestore(&klp_shadow_lock, flags);
+	spin_lock_irqsave(&klp_shadows.lock, flags);
+	klp_shadows.resize_asked = true;
+	spin_unlock_irqrestore(&klp_shadows.lock, flags);
 	queue_delayed_work(system_unbound_wq, &klp_shadow_resize_work,
 			   klp_shadow_retry_delay);
 	klp_shadow_retry_delay = min(klp_shadow_retry_delay * 2,
@@ -607,9 +622,9 @@ static unsigned int klp_shadow_wanted_bits(struct klp_shadow_table t)
 {
 	unsigned int bits = t.bits;
 
-	lockdep_assert_held(&klp_shadow_lock);
+	lockdep_assert_held(&klp_shadows.lock);
 	if (klp_shadow_count_out_of_bounds())
-		bits = klp_shadow_bits_for(klp_shadow_count);
+		bits = klp_shadow_bits_for(klp_shadows.count);
 	if (bits == t.bits && (bits != KLP_SHADOW_MIN_BITS ||
 			       t.buckets == klp_shadow_boot_buckets))
 		return 0;
@@ -629,11 +644,11 @@ static void klp_shadow_resize_fn(struct work_struct *work)
 	 * work runs, so a table filled in a burst grows in large steps.
 	 */
 	for (;;) {
-		spin_lock_irqsave(&klp_shadow_lock, flags);
-		klp_shadow_resize_asked = false;
+		spin_lock_irqsave(&klp_shadows.lock, flags);
+		klp_shadows.resize_asked = false;
 		old = klp_shadow_table_locked();
 		bits = klp_shadow_wanted_bits(old);
-		spin_unlock_irqrestore(&klp_shadow_lock, flags);
+		spin_unlock_irqrestore(&klp_shadows.lock, flags);
 		if (!bits || !klp_shadow_try_resize(old, bits))
 			break;
 	}
@@ -665,11 +680,11 @@ static void *klp_shadow_add(void *obj, unsigned long id, size_t size,
 	shadow->obj = obj;
 	shadow->id = id;
 
-	spin_lock_irqsave(&klp_shadow_lock, flags);
+	spin_lock_irqsave(&klp_shadows.lock, flags);
 	found = klp_shadow_find_link(klp_shadow_table_locked(), obj, id);
 	if (found) {
 		data = klp_shadow_deref_locked(*found)->data;
-		spin_unlock_irqrestore(&klp_shadow_lock, flags);
+		spin_unlock_irqrestore(&klp_shadows.lock, flags);
 		kfree(shadow);
 		goto exists;
 	}
@@ -677,7 +692,7 @@ static void *klp_shadow_add(void *obj, unsigned long id, size_t size,
 	if (ctor) {
 		err = ctor(obj, shadow->data, ctor_data);
 		if (err) {
-			spin_unlock_irqrestore(&klp_shadow_lock, flags);
+			spin_unlock_irqrestore(&klp_shadows.lock, flags);
 			kfree(shadow);
 			pr_err("Failed to construct shadow variable <%p, %lx> (%d)\n",
 			       obj, id, err);
@@ -685,7 +700,7 @@ static void *klp_shadow_add(void *obj, unsigned long id, size_t size,
 		}
 	}
 	klp_shadow_insert(shadow);
-	spin_unlock_irqrestore(&klp_shadow_lock, flags);
+	spin_unlock_irqrestore(&klp_shadows.lock, flags);
 	return shadow->data;
 
 exists:
@@ -753,13 +768,13 @@ void klp_shadow_free(void *obj, unsigned long id, klp_shadow_dtor_t dtor)
 	struct klp_shadow __rcu **link;
 	unsigned long flags;
 
-	spin_lock_irqsave(&klp_shadow_lock, flags);
+	spin_lock_irqsave(&klp_shadows.lock, flags);
 	link = klp_shadow_find_link(klp_shadow_table_locked(), obj, id);
 	if (link) {
 		klp_shadow_remove(link, dtor);
 		klp_shadow_count_changed();
 	}
-	spin_unlock_irqrestore(&klp_shadow_lock, flags);
+	spin_unlock_irqrestore(&klp_shadows.lock, flags);
 }
 EXPORT_SYMBOL_GPL(klp_shadow_free);
 
@@ -801,23 +816,23 @@ void klp_shadow_free_all(unsigned long id, klp_shadow_dtor_t dtor)
 	 * was freed is gone from it too).  The table shrinks once, at the
 	 * end, rather than under the walk.
 	 */
-	spin_lock_irqsave(&klp_shadow_lock, flags);
+	spin_lock_irqsave(&klp_shadows.lock, flags);
 	t = klp_shadow_table_locked();
-	published = klp_shadow_published;
+	published = klp_shadows.published;
 	while (i < (1UL << t.bits)) {
 		work += 1 + klp_shadow_empty_bucket(t, i++, id, dtor);
 		if (work < KLP_SHADOW_BATCH)
 			continue;
 		work = 0;
-		spin_unlock_irqrestore(&klp_shadow_lock, flags);
-		spin_lock_irqsave(&klp_shadow_lock, flags);
-		if (published != klp_shadow_published) {
+		spin_unlock_irqrestore(&klp_shadows.lock, flags);
+		spin_lock_irqsave(&klp_shadows.lock, flags);
+		if (published != klp_shadows.published) {
 			t = klp_shadow_table_locked();
-			published = klp_shadow_published;
+			published = klp_shadows.published;
 			i = 0;
 		}
 	}
 	klp_shadow_count_changed();
-	spin_unlock_irqrestore(&klp_shadow_lock, flags);
+	spin_unlock_irqrestore(&klp_shadows.lock, flags);
 }
 EXPORT_SYMBOL_GPL(klp_shadow_free_all);
