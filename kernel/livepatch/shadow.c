@@ -124,35 +124,38 @@ static __always_inline bool klp_shadow_is_var(const struct klp_shadow *p)
 /*
  * What an insertion or a removal reads and writes, together: one page
  * rather than three, which is one TLB entry rather than three for each
- * of them, and the lock in the same cache line as what it protects.
- * @cur, read without the lock once the static array is left behind, has
- * a cache line of its own.
+ * of them.  The first cache line holds what changes about once per
+ * resize, because lookups read @cur without the lock once the static
+ * array is left behind; the second, the lock and what changes with every
+ * insertion or removal.  (With lock debugging, the lock alone fills a
+ * line, and the structure takes three.)
+ *
+ * Every field is written under @lock; @cur is also read without it.
  *
  * @cur:	the current table's word, published with smp_store_release()
  * @grow_above:	a count above this asks for a larger table
  * @shrink_below: a count below this asks for a smaller one
- * @lock:	serialises every change; all the fields below are under it,
- *		and so is every other field but @cur when written
+ * @resize_asked: a resize was asked for, or a retry after a failed
+ *		allocation is due, and the work has not looked yet:
+ *		insertions and removals ask no more, so that memory pressure
+ *		does not make each of them retry
+ * @lock:	serialises every change
  * @count:	the number of variables
  * @next:	the word of the table being filled by the resize work, or 0
  * @gen:	the generation of that resize
  * @published:	tables published so far: how klp_shadow_free_all()
  *		notices a resize
- * @resize_asked: a resize was asked for, or a retry after a failed
- *		allocation is due, and the work has not looked yet:
- *		insertions and removals ask no more, so that memory pressure
- *		does not make each of them retry
  */
 static struct {
 	unsigned long cur;
 	unsigned long grow_above;
 	unsigned long shrink_below;
+	bool resize_asked;
 	spinlock_t lock ____cacheline_aligned;
 	unsigned long count;
 	unsigned long next;
 	unsigned long gen;
 	unsigned long published;
-	bool resize_asked;
 } klp_shadows __aligned(2 * SMP_CACHE_BYTES) = {
 	.cur = KLP_SHADOW_BOOT_WORD,
 	.grow_above = 4UL << KLP_SHADOW_MIN_BITS,
