@@ -104,6 +104,13 @@ static struct klp_shadow __rcu *klp_shadow_boot_buckets[1 << KLP_SHADOW_MIN_BITS
 #define KLP_SHADOW_BOOT_WORD \
 	((unsigned long)klp_shadow_boot_buckets + BITS_PER_LONG - KLP_SHADOW_MIN_BITS)
 
+/*
+ * The same table unpacked, a constant: the walks of a function that uses
+ * it compile to 6.1's, with the bucket's address computed, not loaded.
+ */
+#define KLP_SHADOW_BOOT_TABLE \
+	((struct klp_shadow_table){ klp_shadow_boot_buckets, KLP_SHADOW_MIN_BITS, 0 })
+
 /* The word has room for the shift, and the smallest array's low bits. */
 static_assert(BITS_PER_LONG - KLP_SHADOW_MIN_BITS <= KLP_SHADOW_SHIFT_MASK);
 static_assert(sizeof(void *) << KLP_SHADOW_MIN_BITS > KLP_SHADOW_TAG_MASK);
@@ -249,7 +256,7 @@ klp_shadow_deref_locked(struct klp_shadow __rcu *p)
  * The link that points to <obj, id> in table @t, or NULL.  With the
  * lock held, for the writers, who need the link to unlink.
  */
-static struct klp_shadow __rcu **
+static __always_inline struct klp_shadow __rcu **
 klp_shadow_find_link(struct klp_shadow_table t, void *obj, unsigned long id)
 {
 	struct klp_shadow __rcu **link = klp_shadow_bucket(t, obj, id);
@@ -280,6 +287,18 @@ klp_shadow_lookup(struct klp_shadow_table t, void *obj, unsigned long id)
 	return shadow;
 }
 
+/*
+ * klp_shadow_find_link() in the current table.  Until a system has 16384
+ * variables, that is the static array, and the walk is on a constant.
+ */
+static __always_inline struct klp_shadow __rcu **
+klp_shadow_find_current(void *obj, unsigned long id)
+{
+	if (klp_shadows.cur == KLP_SHADOW_BOOT_WORD)
+		return klp_shadow_find_link(KLP_SHADOW_BOOT_TABLE, obj, id);
+	return klp_shadow_find_link(klp_shadow_table_locked(), obj, id);
+}
+
 /* klp_shadow_get() in the current table, which is not the static array. */
 static noinline void *klp_shadow_get_elsewhere(void *obj, unsigned long id)
 {
@@ -302,18 +321,12 @@ static noinline void *klp_shadow_get_elsewhere(void *obj, unsigned long id)
  */
 void *klp_shadow_get(void *obj, unsigned long id)
 {
-	static const struct klp_shadow_table boot = {
-		klp_shadow_boot_buckets, KLP_SHADOW_MIN_BITS, 0
-	};
 	struct klp_shadow *shadow;
 	void *data = NULL;
 
 	rcu_read_lock();
-	/*
-	 * Until a system has 16384 variables, the table is the first one,
-	 * and this is 6.1's lookup on a constant table.
-	 */
-	shadow = klp_shadow_lookup(boot, obj, id);
+	/* Where klp_shadow_find_current() would look first, with no load. */
+	shadow = klp_shadow_lookup(KLP_SHADOW_BOOT_TABLE, obj, id);
 	if (klp_shadow_is_var(shadow))
 		data = shadow->data;
 	else if (unlikely(shadow == KLP_SHADOW_ELSEWHERE))
@@ -401,24 +414,29 @@ static void klp_shadow_unlink(struct klp_shadow __rcu **link,
 	RCU_INIT_POINTER(*link, klp_shadow_deref_locked(shadow->next[slot]));
 }
 
+/* Unlink @shadow from the table that a resize is filling. */
+static noinline void klp_shadow_unlink_next(struct klp_shadow *shadow)
+{
+	struct klp_shadow_table next = klp_shadow_unpack(klp_shadows.next);
+
+	/* <obj, id> is unique, in the next table as in the current one. */
+	klp_shadow_unlink(klp_shadow_find_link(next, shadow->obj, shadow->id),
+			  next.slot);
+}
+
 /*
  * Unlink from the current table, through @link, and from the next one,
  * and free after a grace period; the destructor runs first.  The caller
  * checks the count against the table's size.
  */
-static void klp_shadow_remove(struct klp_shadow __rcu **link,
-			      klp_shadow_dtor_t dtor)
+static __always_inline void klp_shadow_remove(struct klp_shadow __rcu **link,
+					      klp_shadow_dtor_t dtor)
 {
 	struct klp_shadow *shadow = klp_shadow_deref_locked(*link);
-	struct klp_shadow_table next;
 
 	klp_shadow_unlink(link, klp_shadow_table_locked().slot);
-	/* <obj, id> is unique, in the next table as in the current one. */
-	if (klp_shadows.next && shadow->gen == klp_shadows.gen) {
-		next = klp_shadow_unpack(klp_shadows.next);
-		klp_shadow_unlink(klp_shadow_find_link(next, shadow->obj,
-						       shadow->id), next.slot);
-	}
+	if (unlikely(klp_shadows.next) && shadow->gen == klp_shadows.gen)
+		klp_shadow_unlink_next(shadow);
 	klp_shadows.count--;
 
 	if (dtor)
@@ -684,7 +702,7 @@ static void *klp_shadow_add(void *obj, unsigned long id, size_t size,
 	shadow->id = id;
 
 	spin_lock_irqsave(&klp_shadows.lock, flags);
-	found = klp_shadow_find_link(klp_shadow_table_locked(), obj, id);
+	found = klp_shadow_find_current(obj, id);
 	if (found) {
 		data = klp_shadow_deref_locked(*found)->data;
 		spin_unlock_irqrestore(&klp_shadows.lock, flags);
@@ -772,7 +790,7 @@ void klp_shadow_free(void *obj, unsigned long id, klp_shadow_dtor_t dtor)
 	unsigned long flags;
 
 	spin_lock_irqsave(&klp_shadows.lock, flags);
-	link = klp_shadow_find_link(klp_shadow_table_locked(), obj, id);
+	link = klp_shadow_find_current(obj, id);
 	if (link) {
 		klp_shadow_remove(link, dtor);
 		klp_shadow_count_changed();
