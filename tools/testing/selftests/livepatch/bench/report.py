@@ -77,7 +77,9 @@ NOTES = """How each row is measured (bench-guest.sh and the bench_* modules):
   kernel log: "starting ... transition" to "... complete".
 - shadow: "fill" is the mean ns per variable of making N variables in a
   row from none (the table grows meanwhile), "free_all" of freeing them
-  with one klp_shadow_free_all(); in between, with N live, the mean ns of
+  with one klp_shadow_free_all() (for N below 1e5, means over rounds of
+  N repeated until 1e5 were made, each freed before the next); in
+  between, with N live, the mean ns of
   1e5 klp_shadow_get() on random live variables, and of 1e4
   klp_shadow_alloc() then klp_shadow_free() of new ones; "chase"
   is 1e5 reads of a random live variable's data through an array of
