@@ -109,7 +109,8 @@ static struct klp_shadow __rcu *klp_shadow_boot_buckets[1 << KLP_SHADOW_MIN_BITS
  * it compile to 6.1's, with the bucket's address computed, not loaded.
  */
 #define KLP_SHADOW_BOOT_TABLE \
-	((struct klp_shadow_table){ klp_shadow_boot_buckets, KLP_SHADOW_MIN_BITS, 0 })
+	((struct klp_shadow_table){ .buckets = klp_shadow_boot_buckets,	\
+				    .bits = KLP_SHADOW_MIN_BITS, .slot = 0 })
 
 /* The word has room for the shift, and the smallest array's low bits. */
 static_assert(BITS_PER_LONG - KLP_SHADOW_MIN_BITS <= KLP_SHADOW_SHIFT_MASK);
@@ -417,8 +418,10 @@ static void klp_shadow_unlink(struct klp_shadow __rcu **link,
 /* Unlink @shadow from the table that a resize is filling. */
 static noinline void klp_shadow_unlink_next(struct klp_shadow *shadow)
 {
-	struct klp_shadow_table next = klp_shadow_unpack(klp_shadows.next);
+	struct klp_shadow_table next;
 
+	lockdep_assert_held(&klp_shadows.lock);
+	next = klp_shadow_unpack(klp_shadows.next);
 	/* <obj, id> is unique, in the next table as in the current one. */
 	klp_shadow_unlink(klp_shadow_find_link(next, shadow->obj, shadow->id),
 			  next.slot);
@@ -463,19 +466,28 @@ static unsigned long klp_shadow_migrate_bucket(struct klp_shadow_table old,
 	return nr;
 }
 
-/*
- * In the resize work, after @work steps under the lock: once there have
- * been enough, let writers and interrupts in.  Returns the steps to count
- * on from.
- */
-static unsigned long klp_shadow_pause(unsigned long work, unsigned long *flags)
+static void klp_shadow_let_in(unsigned long *flags, bool may_sleep)
 	__must_hold(&klp_shadows.lock)
 {
-	if (work < KLP_SHADOW_BATCH)
-		return work;
 	spin_unlock_irqrestore(&klp_shadows.lock, *flags);
-	cond_resched();
+	if (may_sleep)
+		cond_resched();
 	spin_lock_irqsave(&klp_shadows.lock, *flags);
+}
+
+/*
+ * In a long walk, after @work steps under the lock: once there have been
+ * enough, let writers and interrupts in, and with @may_sleep other tasks.
+ * Returns the steps to count on from, 0 after a pause.  Inline: the walks
+ * call it for every bucket.
+ */
+static __always_inline unsigned long
+klp_shadow_pause(unsigned long work, unsigned long *flags, bool may_sleep)
+	__must_hold(&klp_shadows.lock)
+{
+	if (likely(work < KLP_SHADOW_BATCH))
+		return work;
+	klp_shadow_let_in(flags, may_sleep);
 	return 0;
 }
 
@@ -511,7 +523,7 @@ static void klp_shadow_end_boot_chains(void)
 
 	spin_lock_irqsave(&klp_shadows.lock, flags);
 	for (i = 0; i < ARRAY_SIZE(klp_shadow_boot_buckets); i++) {
-		work = klp_shadow_pause(work, &flags) + 1;
+		work = klp_shadow_pause(work, &flags, true) + 1;
 		link = &klp_shadow_boot_buckets[i];
 		while (klp_shadow_is_var(shadow = klp_shadow_deref_locked(*link))) {
 			link = &shadow->next[0];
@@ -532,7 +544,7 @@ static void klp_shadow_migrate(struct klp_shadow_table old,
 
 	spin_lock_irqsave(&klp_shadows.lock, flags);
 	for (i = 0; i < nr; i++) {
-		work = klp_shadow_pause(work, &flags);
+		work = klp_shadow_pause(work, &flags, true);
 		work += 1 + klp_shadow_migrate_bucket(old, i, next);
 	}
 	klp_shadow_set_bounds(next.bits);
@@ -800,14 +812,14 @@ void klp_shadow_free(void *obj, unsigned long id, klp_shadow_dtor_t dtor)
 EXPORT_SYMBOL_GPL(klp_shadow_free);
 
 /*
- * Remove the variables with @id from bucket @i of @t; returns the number
- * of variables looked at.
+ * Remove the variables with @id from @bucket, whose chains link through
+ * @slot; returns the number of variables looked at.
  */
-static unsigned long klp_shadow_empty_bucket(struct klp_shadow_table t,
-					     unsigned long i, unsigned long id,
-					     klp_shadow_dtor_t dtor)
+static __always_inline unsigned long
+klp_shadow_empty_bucket(struct klp_shadow __rcu **bucket, unsigned int slot,
+			unsigned long id, klp_shadow_dtor_t dtor)
 {
-	struct klp_shadow __rcu **link = &t.buckets[i];
+	struct klp_shadow __rcu **link = bucket;
 	struct klp_shadow *shadow;
 	unsigned long nr = 0;
 
@@ -816,9 +828,32 @@ static unsigned long klp_shadow_empty_bucket(struct klp_shadow_table t,
 		if (shadow->id == id)
 			klp_shadow_remove(link, dtor);
 		else
-			link = &shadow->next[t.slot];
+			link = &shadow->next[slot];
 	}
 	return nr;
+}
+
+/*
+ * Remove the variables with @id from table @t, bucket by bucket, letting
+ * interrupts in between batches (the callers may be atomic: no sleeping).
+ * Returns false, unfinished, when a resize has published another table
+ * meanwhile.  Most buckets are empty: their cost is a load and two
+ * compares, as in 6.1's walk of its table.
+ */
+static __always_inline bool
+klp_shadow_empty_table(struct klp_shadow_table t, unsigned long id,
+		       klp_shadow_dtor_t dtor, unsigned long *flags)
+{
+	struct klp_shadow __rcu **bucket, **end = t.buckets + (1UL << t.bits);
+	unsigned long published = klp_shadows.published, work = 0;
+
+	for (bucket = t.buckets; bucket < end; bucket++) {
+		work = klp_shadow_pause(work, flags, false);
+		if (!work && published != klp_shadows.published)
+			return false;
+		work += 1 + klp_shadow_empty_bucket(bucket, t.slot, id, dtor);
+	}
+	return true;
 }
 
 /**
@@ -828,31 +863,17 @@ static unsigned long klp_shadow_empty_bucket(struct klp_shadow_table t,
  */
 void klp_shadow_free_all(unsigned long id, klp_shadow_dtor_t dtor)
 {
-	struct klp_shadow_table t;
-	unsigned long flags, published, i = 0, work = 0;
+	unsigned long flags;
 
 	/*
-	 * Bucket by bucket, letting interrupts in between batches.  A resize
-	 * may publish another table meanwhile: then start over on it (what
-	 * was freed is gone from it too).  The table shrinks once, at the
-	 * end, rather than under the walk.
+	 * When a resize publishes another table during the walk, start over
+	 * on it: what was freed is gone from it too.  The table shrinks once,
+	 * at the end, rather than under the walk.
 	 */
 	spin_lock_irqsave(&klp_shadows.lock, flags);
-	t = klp_shadow_table_locked();
-	published = klp_shadows.published;
-	while (i < (1UL << t.bits)) {
-		work += 1 + klp_shadow_empty_bucket(t, i++, id, dtor);
-		if (work < KLP_SHADOW_BATCH)
-			continue;
-		work = 0;
-		spin_unlock_irqrestore(&klp_shadows.lock, flags);
-		spin_lock_irqsave(&klp_shadows.lock, flags);
-		if (published != klp_shadows.published) {
-			t = klp_shadow_table_locked();
-			published = klp_shadows.published;
-			i = 0;
-		}
-	}
+	while (!klp_shadow_empty_table(klp_shadow_table_locked(), id, dtor,
+				       &flags))
+		;
 	klp_shadow_count_changed();
 	spin_unlock_irqrestore(&klp_shadows.lock, flags);
 }
