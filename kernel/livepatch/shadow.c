@@ -466,7 +466,7 @@ static unsigned long klp_shadow_migrate_bucket(struct klp_shadow_table old,
 	return nr;
 }
 
-static void klp_shadow_let_in(unsigned long *flags, bool may_sleep)
+static noinline void klp_shadow_let_in(unsigned long *flags, bool may_sleep)
 	__must_hold(&klp_shadows.lock)
 {
 	spin_unlock_irqrestore(&klp_shadows.lock, *flags);
