@@ -326,7 +326,10 @@ void *klp_shadow_get(void *obj, unsigned long id)
 	void *data = NULL;
 
 	rcu_read_lock();
-	/* Where klp_shadow_find_current() would look first, with no load. */
+	/*
+	 * Start at the static array, a constant: while it is current this is
+	 * 6.1's lookup; while it is not, its marks send the lookup on.
+	 */
 	shadow = klp_shadow_lookup(KLP_SHADOW_BOOT_TABLE, obj, id);
 	if (klp_shadow_is_var(shadow))
 		data = shadow->data;
