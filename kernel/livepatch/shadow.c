@@ -395,9 +395,13 @@ static __always_inline void klp_shadow_link_head(struct klp_shadow_table t,
 	rcu_assign_pointer(*bucket, shadow);
 }
 
-static void klp_shadow_insert(struct klp_shadow *shadow)
+/* Link at the head of the current table, on a constant as in the walk. */
+static __always_inline void klp_shadow_insert(struct klp_shadow *shadow)
 {
-	klp_shadow_link_head(klp_shadow_table_locked(), shadow);
+	if (klp_shadows.cur == KLP_SHADOW_BOOT_WORD)
+		klp_shadow_link_head(KLP_SHADOW_BOOT_TABLE, shadow);
+	else
+		klp_shadow_link_head(klp_shadow_table_locked(), shadow);
 	if (klp_shadows.next) {
 		klp_shadow_link_head(klp_shadow_unpack(klp_shadows.next), shadow);
 		shadow->gen = klp_shadows.gen;
@@ -469,6 +473,7 @@ static unsigned long klp_shadow_migrate_bucket(struct klp_shadow_table old,
 	return nr;
 }
 
+/* Let the others take the lock for a moment; rare, so out of line. */
 static noinline void klp_shadow_let_in(unsigned long *flags, bool may_sleep)
 	__must_hold(&klp_shadows.lock)
 {
@@ -479,18 +484,18 @@ static noinline void klp_shadow_let_in(unsigned long *flags, bool may_sleep)
 }
 
 /*
- * In a long walk, after @work steps under the lock: once there have been
- * enough, let writers and interrupts in, and with @may_sleep other tasks.
- * Returns the steps to count on from, 0 after a pause.  Inline: the walks
- * call it for every bucket.
+ * In a long walk of the resize work, after @work steps under the lock:
+ * once there have been enough, let writers, interrupts and other tasks
+ * in.  Returns the steps to count on from, 0 after a pause.  Inline: the
+ * walks call it for every bucket.
  */
 static __always_inline unsigned long
-klp_shadow_pause(unsigned long work, unsigned long *flags, bool may_sleep)
+klp_shadow_pause(unsigned long work, unsigned long *flags)
 	__must_hold(&klp_shadows.lock)
 {
 	if (likely(work < KLP_SHADOW_BATCH))
 		return work;
-	klp_shadow_let_in(flags, may_sleep);
+	klp_shadow_let_in(flags, true);
 	return 0;
 }
 
@@ -526,7 +531,7 @@ static void klp_shadow_end_boot_chains(void)
 
 	spin_lock_irqsave(&klp_shadows.lock, flags);
 	for (i = 0; i < ARRAY_SIZE(klp_shadow_boot_buckets); i++) {
-		work = klp_shadow_pause(work, &flags, true) + 1;
+		work = klp_shadow_pause(work, &flags) + 1;
 		link = &klp_shadow_boot_buckets[i];
 		while (klp_shadow_is_var(shadow = klp_shadow_deref_locked(*link))) {
 			link = &shadow->next[0];
@@ -547,7 +552,7 @@ static void klp_shadow_migrate(struct klp_shadow_table old,
 
 	spin_lock_irqsave(&klp_shadows.lock, flags);
 	for (i = 0; i < nr; i++) {
-		work = klp_shadow_pause(work, &flags, true);
+		work = klp_shadow_pause(work, &flags);
 		work += 1 + klp_shadow_migrate_bucket(old, i, next);
 	}
 	klp_shadow_set_bounds(next.bits);
@@ -837,26 +842,36 @@ klp_shadow_empty_bucket(struct klp_shadow __rcu **bucket, unsigned int slot,
 }
 
 /*
- * Remove the variables with @id from table @t, bucket by bucket, letting
- * interrupts in between batches (the callers may be atomic: no sleeping).
- * Returns false, unfinished, when a resize has published another table
- * meanwhile.  Most buckets are empty: their cost is a load and two
- * compares, as in 6.1's walk of its table.
+ * Remove the variables with @id from table @t, letting interrupts in
+ * after each batch of buckets and variables (the callers may be atomic:
+ * no sleeping).  Returns false, unfinished, when a resize has published
+ * another table meanwhile.  Most buckets are empty, and a batch's end is
+ * one bound that the variables visited bring closer: an empty bucket
+ * costs a load and two compares, as in 6.1's walk of its table.
  */
 static __always_inline bool
 klp_shadow_empty_table(struct klp_shadow_table t, unsigned long id,
 		       klp_shadow_dtor_t dtor, unsigned long *flags)
 {
-	struct klp_shadow __rcu **bucket, **end = t.buckets + (1UL << t.bits);
-	unsigned long published = klp_shadows.published, work = 0;
+	struct klp_shadow __rcu **bucket = t.buckets, **stop;
+	struct klp_shadow __rcu **end = t.buckets + (1UL << t.bits);
+	unsigned long published = klp_shadows.published, nr;
 
-	for (bucket = t.buckets; bucket < end; bucket++) {
-		work = klp_shadow_pause(work, flags, false);
-		if (!work && published != klp_shadows.published)
+	for (;;) {
+		stop = bucket + min_t(unsigned long, end - bucket, KLP_SHADOW_BATCH);
+		for (; bucket < stop; bucket++) {
+			if (!klp_shadow_is_var(klp_shadow_deref_locked(*bucket)))
+				continue;
+			nr = klp_shadow_empty_bucket(bucket, t.slot, id, dtor);
+			/* What it visited shortens the batch, not to before it. */
+			stop -= min_t(unsigned long, nr, stop - bucket - 1);
+		}
+		if (bucket == end)
+			return true;
+		klp_shadow_let_in(flags, false);
+		if (published != klp_shadows.published)
 			return false;
-		work += 1 + klp_shadow_empty_bucket(bucket, t.slot, id, dtor);
 	}
-	return true;
 }
 
 /**

@@ -48,6 +48,12 @@ Environment:
                    per vCPU); multi-threaded TCG mishandles code that one vCPU
                    rewrites while another runs through it: tests that
                    rewrite code under load run with single
+  VMTEST_ICOUNT=N  the guest's clocks count executed instructions, 2^N ns
+                   each, instead of following the host's (QEMU -icount,
+                   single-threaded TCG): timings become instruction counts,
+                   the same on every run; one vCPU unless VMTEST_CPUS says
+                   otherwise (with two, this QEMU hangs bringing up the
+                   second)
   VMTEST_APPEND    extra kernel command line
   VMTEST_NO_INSTALL=1  never call apt-get; fail on missing tools instead
 EOF
@@ -58,6 +64,7 @@ REPO_DIR=$(cd "$SCRIPT_DIR/../../../.." && pwd)
 TARBALL=${VMTEST_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
 BUILD_DIR=${BUILD_DIR:-$REPO_DIR/build}
 VARIANT=default
+[[ -n ${VMTEST_ICOUNT:-} ]] && : "${VMTEST_CPUS:=1}"
 UPSTREAM=0
 BUILD_ONLY=0
 SHELL_MODE=0
@@ -435,7 +442,12 @@ boot_guest()
 	# boot took 43 minutes once, with the cores shared.
 	[[ $VARIANT == debug && -z ${VMTEST_TIMEOUT:-} ]] && timeout=4200
 	[[ -n ${VMTEST_KVM:-} ]] && accel=kvm
-	local qemu=(qemu-system-x86_64 -machine q35 -accel "$accel" -cpu max
+	local icount=()
+	if [[ -n ${VMTEST_ICOUNT:-} ]]; then
+		accel=tcg,thread=single
+		icount=(-icount "shift=$VMTEST_ICOUNT,sleep=off")
+	fi
+	local qemu=(qemu-system-x86_64 -machine q35 -accel "$accel" "${icount[@]}" -cpu max
 		-smp "${VMTEST_CPUS:-2}" -m "$mem" -nographic -no-reboot
 		-nic none -kernel "$KBUILD_DIR/arch/x86/boot/bzImage"
 		-initrd "$INITRAMFS"
@@ -447,7 +459,7 @@ boot_guest()
 		return 0
 	fi
 
-	msg "booting ($accel, ${VMTEST_CPUS:-2} vCPUs, $mem, timeout ${timeout}s); console log: $log"
+	msg "booting ($accel${icount[1]:+, icount ${icount[1]}}, ${VMTEST_CPUS:-2} vCPUs, $mem, timeout ${timeout}s); console log: $log"
 	# No stdin: the guest must not read our terminal; timeout: never hang.
 	timeout --kill-after=10 "$timeout" "${qemu[@]}" </dev/null 2>&1 |
 		sed -u 's/\r$//' | tee "$log" | sed -u -n '/VMTEST-BEGIN$/,/^VMTEST-END/{//!p}'

@@ -562,8 +562,10 @@ static void test_lp_shadow_stress_lookup(void *obj, unsigned long id)
 
 /*
  * Make and free STRESS_CHURN variables over and over, so that the table
- * grows and shrinks while the other threads use it.  Returns the number of
- * rounds done.
+ * grows and shrinks while the other threads use it: one by one in even
+ * rounds, with klp_shadow_free_all() in odd ones, which then walks a
+ * table that the resize work may publish another in meanwhile.  Returns
+ * the number of rounds done.
  */
 static int test_lp_shadow_churn_fn(void *arg)
 {
@@ -589,9 +591,12 @@ static int test_lp_shadow_churn_fn(void *arg)
 			    !test_lp_shadow_stress_valid(var, &keys[i], id))
 				atomic_inc(&test_lp_shadow_stress_bad_own);
 		}
+		if (rounds & 1)
+			klp_shadow_free_all(id, test_lp_shadow_stress_dtor);
 		for (i = 0; i < STRESS_CHURN; i++) {
-			klp_shadow_free(&keys[i], id,
-					test_lp_shadow_stress_dtor);
+			if (!(rounds & 1))
+				klp_shadow_free(&keys[i], id,
+						test_lp_shadow_stress_dtor);
 			if (klp_shadow_get(&keys[i], id))
 				atomic_inc(&test_lp_shadow_stress_bad_own);
 			if (i % 64 == 0)
