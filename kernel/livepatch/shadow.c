@@ -254,21 +254,29 @@ klp_shadow_deref_locked(struct klp_shadow __rcu *p)
 }
 
 /*
- * The link that points to <obj, id> in table @t, or NULL.  With the
- * lock held, for the writers, who need the link to unlink.
+ * The link that points to <obj, id> in the chain that starts at @link
+ * and goes through @slot, or NULL.  With the lock held, for the writers,
+ * who need the link to unlink.
  */
 static __always_inline struct klp_shadow __rcu **
-klp_shadow_find_link(struct klp_shadow_table t, void *obj, unsigned long id)
+klp_shadow_find_in(struct klp_shadow __rcu **link, unsigned int slot,
+		   void *obj, unsigned long id)
 {
-	struct klp_shadow __rcu **link = klp_shadow_bucket(t, obj, id);
 	struct klp_shadow *shadow;
 
 	while (klp_shadow_is_var(shadow = klp_shadow_deref_locked(*link))) {
 		if (shadow->obj == obj && shadow->id == id)
 			return link;
-		link = &shadow->next[t.slot];
+		link = &shadow->next[slot];
 	}
 	return NULL;
+}
+
+/* The same in table @t. */
+static __always_inline struct klp_shadow __rcu **
+klp_shadow_find_link(struct klp_shadow_table t, void *obj, unsigned long id)
+{
+	return klp_shadow_find_in(klp_shadow_bucket(t, obj, id), t.slot, obj, id);
 }
 
 /*
@@ -289,16 +297,14 @@ klp_shadow_lookup(struct klp_shadow_table t, void *obj, unsigned long id)
 }
 
 /*
- * klp_shadow_find_link() in the current table.  Until a system has 16384
- * variables, that is the static array, and the walk is on a constant.
+ * @fn(table, ...) on the current table, with the lock held.  Until a
+ * system has 16384 variables, that is the static array, and @fn is
+ * inlined on a constant: its bucket's address is computed, not loaded.
  */
-static __always_inline struct klp_shadow __rcu **
-klp_shadow_find_current(void *obj, unsigned long id)
-{
-	if (klp_shadows.cur == KLP_SHADOW_BOOT_WORD)
-		return klp_shadow_find_link(KLP_SHADOW_BOOT_TABLE, obj, id);
-	return klp_shadow_find_link(klp_shadow_table_locked(), obj, id);
-}
+#define klp_shadow_on_current(fn, ...)					\
+	(klp_shadows.cur == KLP_SHADOW_BOOT_WORD ?			\
+	 fn(KLP_SHADOW_BOOT_TABLE, __VA_ARGS__) :			\
+	 fn(klp_shadow_table_locked(), __VA_ARGS__))
 
 /* klp_shadow_get() in the current table, which is not the static array. */
 static noinline void *klp_shadow_get_elsewhere(void *obj, unsigned long id)
@@ -379,35 +385,68 @@ static __always_inline bool klp_shadow_count_out_of_bounds(void)
 	       klp_shadows.count < klp_shadows.shrink_below;
 }
 
-static __always_inline void klp_shadow_count_changed(void)
+/*
+ * Only an insertion takes the count above the bounds, and only a removal
+ * below them: each checks its own side.  The resize work checks both, and
+ * goes on until the count is within them.
+ */
+static __always_inline void klp_shadow_count_up(void)
 {
-	if (unlikely(klp_shadow_count_out_of_bounds()))
+	if (unlikely(++klp_shadows.count > klp_shadows.grow_above))
 		klp_shadow_ask_resize();
+}
+
+static __always_inline void klp_shadow_check_shrink(void)
+{
+	if (unlikely(klp_shadows.count < klp_shadows.shrink_below))
+		klp_shadow_ask_resize();
+}
+
+static __always_inline void klp_shadow_link_at(struct klp_shadow __rcu **bucket,
+					       unsigned int slot,
+					       struct klp_shadow *shadow)
+{
+	RCU_INIT_POINTER(shadow->next[slot], klp_shadow_deref_locked(*bucket));
+	rcu_assign_pointer(*bucket, shadow);
 }
 
 static __always_inline void klp_shadow_link_head(struct klp_shadow_table t,
 						 struct klp_shadow *shadow)
 {
-	struct klp_shadow __rcu **bucket = klp_shadow_bucket(t, shadow->obj,
-							     shadow->id);
-
-	RCU_INIT_POINTER(shadow->next[t.slot], klp_shadow_deref_locked(*bucket));
-	rcu_assign_pointer(*bucket, shadow);
+	klp_shadow_link_at(klp_shadow_bucket(t, shadow->obj, shadow->id),
+			   t.slot, shadow);
 }
 
-/* Link at the head of the current table, on a constant as in the walk. */
-static __always_inline void klp_shadow_insert(struct klp_shadow *shadow)
+/*
+ * klp_shadow_add()'s steps under the lock, in table @t, the current one,
+ * with one computation of the bucket for the walk and the insertion: the
+ * data of the variable <@shadow->obj, @shadow->id> that exists, or else
+ * of @shadow, constructed and inserted; NULL when @ctor failed (@err).
+ */
+static __always_inline void *
+klp_shadow_add_locked(struct klp_shadow_table t, struct klp_shadow *shadow,
+		      klp_shadow_ctor_t ctor, void *ctor_data, int *err)
 {
-	if (klp_shadows.cur == KLP_SHADOW_BOOT_WORD)
-		klp_shadow_link_head(KLP_SHADOW_BOOT_TABLE, shadow);
-	else
-		klp_shadow_link_head(klp_shadow_table_locked(), shadow);
+	void *obj = shadow->obj;
+	unsigned long id = shadow->id;
+	struct klp_shadow __rcu **bucket = klp_shadow_bucket(t, obj, id);
+	struct klp_shadow __rcu **found;
+
+	found = klp_shadow_find_in(bucket, t.slot, obj, id);
+	if (found)
+		return klp_shadow_deref_locked(*found)->data;
+	if (ctor) {
+		*err = ctor(obj, shadow->data, ctor_data);
+		if (*err)
+			return NULL;
+	}
+	klp_shadow_link_at(bucket, t.slot, shadow);
 	if (klp_shadows.next) {
 		klp_shadow_link_head(klp_shadow_unpack(klp_shadows.next), shadow);
 		shadow->gen = klp_shadows.gen;
 	}
-	klp_shadows.count++;
-	klp_shadow_count_changed();
+	klp_shadow_count_up();
+	return shadow->data;
 }
 
 /*
@@ -435,16 +474,17 @@ static noinline void klp_shadow_unlink_next(struct klp_shadow *shadow)
 }
 
 /*
- * Unlink from the current table, through @link, and from the next one,
- * and free after a grace period; the destructor runs first.  The caller
- * checks the count against the table's size.
+ * Unlink from the current table, through @link in chains of @slot, and
+ * from the next one, and free after a grace period; the destructor runs
+ * first.  The caller checks the count against the table's size.
  */
 static __always_inline void klp_shadow_remove(struct klp_shadow __rcu **link,
+					      unsigned int slot,
 					      klp_shadow_dtor_t dtor)
 {
 	struct klp_shadow *shadow = klp_shadow_deref_locked(*link);
 
-	klp_shadow_unlink(link, klp_shadow_table_locked().slot);
+	klp_shadow_unlink(link, slot);
 	if (unlikely(klp_shadows.next) && shadow->gen == klp_shadows.gen)
 		klp_shadow_unlink_next(shadow);
 	klp_shadows.count--;
@@ -705,7 +745,6 @@ static void *klp_shadow_add(void *obj, unsigned long id, size_t size,
 			    gfp_t gfp_flags, klp_shadow_ctor_t ctor,
 			    void *ctor_data, bool return_existing)
 {
-	struct klp_shadow __rcu **found;
 	struct klp_shadow *shadow;
 	unsigned long flags;
 	void *data;
@@ -722,28 +761,19 @@ static void *klp_shadow_add(void *obj, unsigned long id, size_t size,
 	shadow->id = id;
 
 	spin_lock_irqsave(&klp_shadows.lock, flags);
-	found = klp_shadow_find_current(obj, id);
-	if (found) {
-		data = klp_shadow_deref_locked(*found)->data;
-		spin_unlock_irqrestore(&klp_shadows.lock, flags);
-		kfree(shadow);
-		goto exists;
-	}
-
-	if (ctor) {
-		err = ctor(obj, shadow->data, ctor_data);
-		if (err) {
-			spin_unlock_irqrestore(&klp_shadows.lock, flags);
-			kfree(shadow);
-			pr_err("Failed to construct shadow variable <%p, %lx> (%d)\n",
-			       obj, id, err);
-			return NULL;
-		}
-	}
-	klp_shadow_insert(shadow);
+	data = klp_shadow_on_current(klp_shadow_add_locked, shadow, ctor,
+				     ctor_data, &err);
 	spin_unlock_irqrestore(&klp_shadows.lock, flags);
-	return shadow->data;
+	/* An address only: @shadow is published, and may be freed already. */
+	if (data == shadow->data)
+		return data;
 
+	kfree(shadow);
+	if (!data) {
+		pr_err("Failed to construct shadow variable <%p, %lx> (%d)\n",
+		       obj, id, err);
+		return NULL;
+	}
 exists:
 	if (return_existing)
 		return data;
@@ -795,6 +825,19 @@ void *klp_shadow_get_or_alloc(void *obj, unsigned long id,
 }
 EXPORT_SYMBOL_GPL(klp_shadow_get_or_alloc);
 
+/* klp_shadow_free() in table @t, the current one. */
+static __always_inline void klp_shadow_free_in(struct klp_shadow_table t,
+					       void *obj, unsigned long id,
+					       klp_shadow_dtor_t dtor)
+{
+	struct klp_shadow __rcu **link = klp_shadow_find_link(t, obj, id);
+
+	if (link) {
+		klp_shadow_remove(link, t.slot, dtor);
+		klp_shadow_check_shrink();
+	}
+}
+
 /**
  * klp_shadow_free() - detach and free one shadow variable
  * @obj: the object the variable belongs to
@@ -806,15 +849,10 @@ EXPORT_SYMBOL_GPL(klp_shadow_get_or_alloc);
  */
 void klp_shadow_free(void *obj, unsigned long id, klp_shadow_dtor_t dtor)
 {
-	struct klp_shadow __rcu **link;
 	unsigned long flags;
 
 	spin_lock_irqsave(&klp_shadows.lock, flags);
-	link = klp_shadow_find_current(obj, id);
-	if (link) {
-		klp_shadow_remove(link, dtor);
-		klp_shadow_count_changed();
-	}
+	klp_shadow_on_current(klp_shadow_free_in, obj, id, dtor);
 	spin_unlock_irqrestore(&klp_shadows.lock, flags);
 }
 EXPORT_SYMBOL_GPL(klp_shadow_free);
@@ -834,7 +872,7 @@ klp_shadow_empty_bucket(struct klp_shadow __rcu **bucket, unsigned int slot,
 	while (klp_shadow_is_var(shadow = klp_shadow_deref_locked(*link))) {
 		nr++;
 		if (shadow->id == id)
-			klp_shadow_remove(link, dtor);
+			klp_shadow_remove(link, slot, dtor);
 		else
 			link = &shadow->next[slot];
 	}
@@ -892,7 +930,7 @@ void klp_shadow_free_all(unsigned long id, klp_shadow_dtor_t dtor)
 	while (!klp_shadow_empty_table(klp_shadow_table_locked(), id, dtor,
 				       &flags))
 		;
-	klp_shadow_count_changed();
+	klp_shadow_check_shrink();
 	spin_unlock_irqrestore(&klp_shadows.lock, flags);
 }
 EXPORT_SYMBOL_GPL(klp_shadow_free_all);
