@@ -337,9 +337,12 @@ void *klp_shadow_get(void *obj, unsigned long id)
 	 * 6.1's lookup; while it is not, its marks send the lookup on.
 	 */
 	shadow = klp_shadow_lookup(KLP_SHADOW_BOOT_TABLE, obj, id);
-	if (klp_shadow_is_var(shadow))
-		data = shadow->data;
-	else if (unlikely(shadow == KLP_SHADOW_ELSEWHERE))
+	if (klp_shadow_is_var(shadow)) {
+		/* Its own exit: the compiler would share one, with a jump. */
+		rcu_read_unlock();
+		return shadow->data;
+	}
+	if (unlikely(shadow == KLP_SHADOW_ELSEWHERE))
 		data = klp_shadow_get_elsewhere(obj, id);
 	rcu_read_unlock();
 	return data;
