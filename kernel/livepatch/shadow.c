@@ -247,6 +247,13 @@ static __always_inline struct klp_shadow_table klp_shadow_table_locked(void)
 	return klp_shadow_unpack(klp_shadows.cur);
 }
 
+/* The same, when it is the static array: a constant. */
+static __always_inline struct klp_shadow_table klp_shadow_boot_table_locked(void)
+{
+	lockdep_assert_held(&klp_shadows.lock);
+	return KLP_SHADOW_BOOT_TABLE;
+}
+
 static __always_inline struct klp_shadow *
 klp_shadow_deref_locked(struct klp_shadow __rcu *p)
 {
@@ -303,7 +310,7 @@ klp_shadow_lookup(struct klp_shadow_table t, void *obj, unsigned long id)
  */
 #define klp_shadow_on_current(fn, ...)					\
 	(klp_shadows.cur == KLP_SHADOW_BOOT_WORD ?			\
-	 fn(KLP_SHADOW_BOOT_TABLE, __VA_ARGS__) :			\
+	 fn(klp_shadow_boot_table_locked(), __VA_ARGS__) :		\
 	 fn(klp_shadow_table_locked(), __VA_ARGS__))
 
 /* klp_shadow_get() in the current table, which is not the static array. */
@@ -390,8 +397,9 @@ static __always_inline bool klp_shadow_count_out_of_bounds(void)
 
 /*
  * Only an insertion takes the count above the bounds, and only a removal
- * below them: each checks its own side.  The resize work checks both, and
- * goes on until the count is within them.
+ * below them: each checks its own side.  The bounds move too, when the
+ * resize work publishes a table, under the lock; the work then checks the
+ * count against both, and goes on until it is within them.
  */
 static __always_inline void klp_shadow_count_up(void)
 {
@@ -751,7 +759,7 @@ static void *klp_shadow_add(void *obj, unsigned long id, size_t size,
 	struct klp_shadow *shadow;
 	unsigned long flags;
 	void *data;
-	int err;
+	int err = 0;
 
 	data = klp_shadow_get(obj, id);
 	if (data)
@@ -893,6 +901,7 @@ klp_shadow_empty_bucket(struct klp_shadow __rcu **bucket, unsigned int slot,
 static __always_inline bool
 klp_shadow_empty_table(struct klp_shadow_table t, unsigned long id,
 		       klp_shadow_dtor_t dtor, unsigned long *flags)
+	__must_hold(&klp_shadows.lock)
 {
 	struct klp_shadow __rcu **bucket = t.buckets, **stop;
 	struct klp_shadow __rcu **end = t.buckets + (1UL << t.bits);

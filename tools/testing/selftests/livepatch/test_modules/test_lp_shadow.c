@@ -562,10 +562,10 @@ static void test_lp_shadow_stress_lookup(void *obj, unsigned long id)
 
 /*
  * Make and free STRESS_CHURN variables over and over, so that the table
- * grows and shrinks while the other threads use it: one by one in even
- * rounds, with klp_shadow_free_all() in odd ones, which then walks a
- * table that the resize work may publish another in meanwhile.  Returns
- * the number of rounds done.
+ * grows and shrinks while the other threads use it.  Every other round,
+ * the first included, frees them with klp_shadow_free_all(), whose walk
+ * may then meet a resize publishing another table; the others free them
+ * one by one.  Returns the number of rounds done.
  */
 static int test_lp_shadow_churn_fn(void *arg)
 {
@@ -591,10 +591,10 @@ static int test_lp_shadow_churn_fn(void *arg)
 			    !test_lp_shadow_stress_valid(var, &keys[i], id))
 				atomic_inc(&test_lp_shadow_stress_bad_own);
 		}
-		if (rounds & 1)
+		if (!(rounds & 1))
 			klp_shadow_free_all(id, test_lp_shadow_stress_dtor);
 		for (i = 0; i < STRESS_CHURN; i++) {
-			if (!(rounds & 1))
+			if (rounds & 1)
 				klp_shadow_free(&keys[i], id,
 						test_lp_shadow_stress_dtor);
 			if (klp_shadow_get(&keys[i], id))
