@@ -52,8 +52,8 @@ Environment:
                    each, instead of following the host's (QEMU -icount,
                    single-threaded TCG): timings become instruction counts,
                    the same on every run; one vCPU unless VMTEST_CPUS says
-                   otherwise (with two, this QEMU hangs bringing up the
-                   second)
+                   otherwise (with two, QEMU 7.2 here did not get through
+                   bringing up the second)
   VMTEST_APPEND    extra kernel command line
   VMTEST_NO_INSTALL=1  never call apt-get; fail on missing tools instead
 EOF
