@@ -140,6 +140,14 @@ static DEFINE_HASHTABLE(klp_ops_table, KLP_HOOK_BITS);
 static DEFINE_HASHTABLE(klp_ops_ip_table, KLP_HOOK_BITS);
 static DEFINE_HASHTABLE(klp_dormant_table, KLP_HOOK_BITS);
 
+/*
+ * What a slot holds when its hook is not published: a hook with nothing
+ * to choose, so that the trampoline's handler has no NULL to test for.
+ */
+static struct klp_ops klp_unpublished = {
+	.func_stack = LIST_HEAD_INIT(klp_unpublished.func_stack),
+};
+
 struct klp_ops *klp_ops_lookup(void *old_func)
 {
 	struct klp_ops *ops;
@@ -176,9 +184,9 @@ klp_ops_by_ip(unsigned long ip)
 }
 
 /*
- * The hook for @ip, or NULL once it is unpublished.  Most patches change
- * a few functions per object: scanning their group's own entries is
- * cheaper than hashing.
+ * The hook for @ip; once it is unpublished, klp_unpublished (a small
+ * group) or NULL (a large one).  Most patches change a few functions per
+ * object: scanning their group's own entries is cheaper than hashing.
  */
 static __always_inline struct klp_ops *notrace
 klp_group_ops(struct klp_hook_group *group, unsigned long ip)
@@ -194,20 +202,31 @@ klp_group_ops(struct klp_hook_group *group, unsigned long ip)
 }
 
 /*
- * Pick the code a task must run.  The newest entry wins, unless the
+ * Where a call hooked by @ops must go: the newest entry's code, unless the
  * function is in transition and this task has not switched yet: then the
- * task keeps the code it ran before the transition, which is the next
- * entry, or the original function when there is none.
+ * code it ran before the transition, which is the next entry's, or the
+ * original code when there is none.  @orig stands for the original code,
+ * which a nop also selects, and so does klp_unpublished (the hook is going
+ * away).
+ *
+ * Called under the recursion guard, which also disables preemption: our
+ * RCU read side (see top of file); the answer is an address, so that a
+ * task preempted after the guard holds nothing else.  Inlined into both
+ * handlers: a call and its return are two more jumps between pages on
+ * every call through a handler, which an emulator pays as two lookups.
  */
-static __always_inline struct klp_func *notrace
-klp_select_func(struct klp_ops *ops)
+static __always_inline unsigned long notrace
+klp_choose(struct klp_ops *ops, unsigned long orig)
 {
+	struct list_head *first = READ_ONCE(ops->func_stack.next);
 	struct klp_func *func;
 
-	func = list_first_or_null_rcu(&ops->func_stack, struct klp_func,
-				      stack_node);
-	if (WARN_ON_ONCE(!func))
-		return NULL;
+	/* Only the stand-in for an unpublished hook has an empty stack. */
+	if (unlikely(first == &ops->func_stack)) {
+		WARN_ON_ONCE(ops != &klp_unpublished);
+		return orig;
+	}
+	func = list_entry(first, struct klp_func, stack_node);
 
 	/*
 	 * Read func->transition only after finding func on the stack.  When
@@ -235,28 +254,11 @@ klp_select_func(struct klp_ops *ops)
 			func = list_entry_rcu(func->stack_node.next,
 					      struct klp_func, stack_node);
 			if (&func->stack_node == &ops->func_stack)
-				return NULL;
+				return orig;
 		}
 	}
 
-	/* A nop stands for the original code. */
-	return func->nop ? NULL : func;
-}
-
-/*
- * Where a call hooked by @ops must go: a replacement, or 0 for the
- * original code, also when @ops is NULL (the hook is going away).  Called
- * under the recursion guard, which also disables preemption: our RCU read
- * side (see top of file); the answer is an address, so that a task
- * preempted after the guard holds nothing else.  Inlined into both
- * handlers: a call and its return are two more jumps between pages on
- * every call through a handler, which an emulator pays as two lookups.
- */
-static __always_inline unsigned long notrace klp_choose(struct klp_ops *ops)
-{
-	struct klp_func *func = ops ? klp_select_func(ops) : NULL;
-
-	return func ? (unsigned long)func->new_func : 0;
+	return func->nop ? orig : (unsigned long)func->new_func;
 }
 
 static void notrace klp_redirect_handler(unsigned long ip,
@@ -266,13 +268,16 @@ static void notrace klp_redirect_handler(unsigned long ip,
 {
 	struct klp_hook_group *group =
 		container_of(fops, struct klp_hook_group, fops);
-	unsigned long to;
+	unsigned long to = 0;
+	struct klp_ops *ops;
 	int bit;
 
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
 	if (WARN_ON_ONCE(bit < 0))
 		return;
-	to = klp_choose(klp_group_ops(group, ip));
+	ops = klp_group_ops(group, ip);
+	if (ops)
+		to = klp_choose(ops, 0);
 	if (to)
 		ftrace_instruction_pointer_set(fregs, to);
 	ftrace_test_recursion_unlock(bit);
@@ -280,26 +285,24 @@ static void notrace klp_redirect_handler(unsigned long ip,
 
 /**
  * klp_trampoline_handler() - the handler, called from a group's trampoline
- * @fentry_ret: the address that the function's fentry call returns to
+ * @fentry_ret: where the function's fentry call returns to, on the stack:
+ *	replaced by the replacement's address when the call must go there
  * @parent_ip: the address that the function returns to
  * @slot: the slot of the function's hook, which the trampoline found by
- *	@fentry_ret: no lookup is left to do here
- *
- * Return: where the call must go on: a replacement or @fentry_ret.
+ *	*@fentry_ret: no lookup is left to do here
  */
-unsigned long notrace klp_trampoline_handler(unsigned long fentry_ret,
-					     unsigned long parent_ip,
-					     struct klp_hook_slot *slot)
+void notrace klp_trampoline_handler(unsigned long *fentry_ret,
+				    unsigned long parent_ip,
+				    struct klp_hook_slot *slot)
 {
-	unsigned long ip = fentry_ret - MCOUNT_INSN_SIZE, to;
 	int bit;
 
-	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	bit = ftrace_test_recursion_trylock(*fentry_ret - MCOUNT_INSN_SIZE,
+					    parent_ip);
 	if (WARN_ON_ONCE(bit < 0))
-		return fentry_ret;
-	to = klp_choose(READ_ONCE(slot->ops));
+		return;
+	*fentry_ret = klp_choose(READ_ONCE(slot->ops), *fentry_ret);
 	ftrace_test_recursion_unlock(bit);
-	return to ?: fentry_ret;
 }
 
 static void klp_free_group(struct klp_hook_group *group)
@@ -312,6 +315,7 @@ static void klp_free_group(struct klp_hook_group *group)
 static struct klp_hook_group *klp_alloc_group(unsigned int nr)
 {
 	struct klp_hook_group *group = kzalloc(sizeof(*group), GFP_KERNEL);
+	unsigned int i;
 
 	if (!group)
 		return NULL;
@@ -320,6 +324,8 @@ static struct klp_hook_group *klp_alloc_group(unsigned int nr)
 		kfree(group);
 		return NULL;
 	}
+	for (i = 0; i < nr; i++)
+		group->slots[i].ops = &klp_unpublished;
 	INIT_LIST_HEAD(&group->dormant);
 	group->fops.func = klp_redirect_handler;
 	/*
@@ -385,7 +391,7 @@ static void klp_unpublish_ops(struct klp_ops *ops)
 	hash_del(&ops->hnode);
 	if (!ops->group->nr_direct)
 		hash_del_rcu(&ops->ip_node);
-	WRITE_ONCE(ops->slot->ops, NULL);
+	WRITE_ONCE(ops->slot->ops, &klp_unpublished);
 }
 
 /* ---- settled hooks ------------------------------------------------------ */

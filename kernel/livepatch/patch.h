@@ -21,7 +21,8 @@ int ftrace_is_dead(void);
  *		(the replacement, or the original code past the fentry
  *		call); 0 while the handler must choose (settle.c).  First:
  *		the trampoline reads it at the slot's address
- * @ops:	the hook while it is published, NULL otherwise
+ * @ops:	the hook while it is published, a stand-in with an empty
+ *		func_stack otherwise (patch.c)
  * @ip:		the function's ftrace location
  */
 struct klp_hook_slot {
@@ -74,9 +75,8 @@ void klp_restore_nops(struct klp_patch *patch);
 void klp_settle_all(void);
 void klp_unsettle_patch(struct klp_patch *patch);
 bool klp_func_settled(struct klp_func *func);
-unsigned long klp_trampoline_handler(unsigned long fentry_ret,
-				     unsigned long parent_ip,
-				     struct klp_hook_slot *slot);
+void klp_trampoline_handler(unsigned long *fentry_ret, unsigned long parent_ip,
+			    struct klp_hook_slot *slot);
 
 #ifdef CONFIG_LIVEPATCH_SETTLED_CALLS
 void *klp_build_trampoline(struct klp_ops **hooks, unsigned int nr);

@@ -18,7 +18,7 @@
  *    (patch.c), which costs a few instructions and a return.
  *
  * "Go there" means: overwrite the return address that fentry pushed, and
- * return.  Only r11 and the flags are clobbered, which are dead at a
+ * return.  Only r10, r11 and the flags are clobbered, which are dead at a
  * function's entry; the handler's path saves the argument registers.
  *
  * The trampoline is neither kernel text nor covered by ORC data: a task
@@ -50,9 +50,9 @@
 
 /* Up to this many keys, a subtree is a chain of compares. */
 #define KLP_TREE_LINEAR		4
-#define KLP_LEAF_SIZE		48
+#define KLP_LEAF_SIZE		32
 
-#define KLP_CMP_SIZE		7	/* cmp $imm32, %r11 */
+#define KLP_CMP_SIZE		8	/* cmpq $imm32, (%rsp) */
 #define KLP_JCC_SIZE		6	/* jcc rel32 */
 #define KLP_JMP_SIZE		5	/* jmp rel32 */
 #define KLP_RET_SIZE		5	/* ret; int3 ..., or jmp to the thunk */
@@ -104,10 +104,10 @@ static void klp_emit_ret(struct klp_emitter *e)
 		klp_emit(e, ret, sizeof(ret));
 }
 
-/* cmp $key, %r11, with @key sign-extended from 32 bits. */
+/* cmpq $key, (%rsp), with @key sign-extended from 32 bits. */
 static void klp_emit_cmp(struct klp_emitter *e, unsigned long key)
 {
-	static const u8 cmp[] = { 0x49, 0x81, 0xfb };
+	static const u8 cmp[] = { 0x48, 0x81, 0x3c, 0x24 };
 
 	if ((long)key != (s32)key)
 		e->fits = false;
@@ -136,10 +136,11 @@ static unsigned int klp_tree_size(unsigned int n)
 }
 
 /*
- * The search for %r11 among the sorted @keys[first .. first + n): a key
- * found goes to its leaf, anything else to @miss, a return that leaves the
- * call alone (ftrace calls the trampoline only from the locations of the
- * keys, so this is a safety net).
+ * The search for the return address that fentry pushed among the sorted
+ * @keys[first .. first + n): a key found goes to its leaf, anything else
+ * to @miss, a return that leaves the call alone (ftrace calls the
+ * trampoline only from the locations of the keys, so this is a safety
+ * net).
  */
 static void klp_emit_tree(struct klp_emitter *e, const unsigned long *keys,
 			  unsigned int first, unsigned int n, u8 *leaves,
@@ -170,42 +171,38 @@ static void klp_emit_tree(struct klp_emitter *e, const unsigned long *keys,
  * Go where @slot's target says; when it says 0, ask the handler, with
  * @slot in %r11.  The target is read once: a second read could see the
  * 0 of a hook just taken back to the handler after the first saw an
- * address.
+ * address.  %r10, like %r11, is dead at a function's entry: ftrace's own
+ * caller does not keep either.
  */
 static void klp_emit_leaf(struct klp_emitter *e, struct klp_hook_slot *slot,
 			  u8 *handler)
 {
 	static const u8 movabs_r11[] = { 0x49, 0xbb };
-	static const u8 load_r11[] = { 0x4d, 0x8b, 0x1b };	/* mov (%r11), %r11 */
-	static const u8 test_r11[] = { 0x4d, 0x85, 0xdb };
-	static const u8 store_r11[] = { 0x4c, 0x89, 0x1c, 0x24 }; /* to (%rsp) */
-	/* jz past the store and the return */
-	static const u8 jz[] = { 0x74, sizeof(store_r11) + KLP_RET_SIZE };
-	static const u8 jmp = 0xe9;
+	static const u8 load_r10[] = { 0x4d, 0x8b, 0x13 };	/* mov (%r11), %r10 */
+	static const u8 test_r10[] = { 0x4d, 0x85, 0xd2 };
+	static const u8 store_r10[] = { 0x4c, 0x89, 0x14, 0x24 }; /* to (%rsp) */
 	u8 *end = e->pos + KLP_LEAF_SIZE;
 
 	BUILD_BUG_ON(offsetof(struct klp_hook_slot, target));
 	klp_emit(e, movabs_r11, sizeof(movabs_r11));
 	klp_emit_u64(e, (unsigned long)slot);
-	klp_emit(e, load_r11, sizeof(load_r11));
-	klp_emit(e, test_r11, sizeof(test_r11));
-	klp_emit(e, jz, sizeof(jz));
-	klp_emit(e, store_r11, sizeof(store_r11));
+	klp_emit(e, load_r10, sizeof(load_r10));
+	klp_emit(e, test_r10, sizeof(test_r10));
+	klp_emit_jcc(e, KLP_CC_EQUAL, handler);
+	klp_emit(e, store_r10, sizeof(store_r10));
 	klp_emit_ret(e);
-	klp_emit(e, movabs_r11, sizeof(movabs_r11));
-	klp_emit_u64(e, (unsigned long)slot);
-	klp_emit_rel32(e, &jmp, 1, handler);
 	if (WARN_ON_ONCE(e->pos > end))
 		e->fits = false;
 	e->pos = end;
 }
 
 /*
- * Save what the function may receive in registers, ask
- * klp_trampoline_handler(fentry return, parent's return, slot in %r11)
- * and make the call return where it answers.  The frame pointer lets an
- * oops or a backtrace taken in the handler see past the trampoline; it
- * does not make the stack reliable (no ORC data).
+ * Save what the function may receive in registers (what ftrace's own
+ * caller saves), ask klp_trampoline_handler(where fentry returns to,
+ * parent's return, slot in %r11), which rewrites the first when the call
+ * must go elsewhere, and return.  The frame pointer lets an oops or a
+ * backtrace taken in the handler see past the trampoline; it does not
+ * make the stack reliable (no ORC data).
  */
 static void klp_emit_handler(struct klp_emitter *e)
 {
@@ -213,15 +210,13 @@ static void klp_emit_handler(struct klp_emitter *e)
 		0x55, 0x48, 0x89, 0xe5,		/* push rbp; mov %rsp, %rbp */
 		0x57, 0x56, 0x52, 0x51,		/* push rdi, rsi, rdx, rcx */
 		0x41, 0x50, 0x41, 0x51,		/* push r8, r9 */
-		0x50, 0x41, 0x52,		/* push rax (vararg count), r10 */
-		0x48, 0x8b, 0x7c, 0x24, 0x48,	/* mov 0x48(%rsp), %rdi */
-		0x48, 0x8b, 0x74, 0x24, 0x50,	/* mov 0x50(%rsp), %rsi */
+		0x50,				/* push rax (vararg count) */
+		0x48, 0x8d, 0x7c, 0x24, 0x40,	/* lea 0x40(%rsp), %rdi */
+		0x48, 0x8b, 0x74, 0x24, 0x48,	/* mov 0x48(%rsp), %rsi */
 		0x4c, 0x89, 0xda,		/* mov %r11, %rdx */
 	};
 	static const u8 restore[] = {
-		0x48, 0x89, 0x44, 0x24, 0x48,	/* mov %rax, 0x48(%rsp) */
-		0x41, 0x5a, 0x58,		/* pop r10, rax */
-		0x41, 0x59, 0x41, 0x58,		/* pop r9, r8 */
+		0x58, 0x41, 0x59, 0x41, 0x58,	/* pop rax, r9, r8 */
 		0x59, 0x5a, 0x5e, 0x5f,		/* pop rcx, rdx, rsi, rdi */
 		0x5d,				/* pop rbp */
 	};
@@ -233,7 +228,6 @@ static void klp_emit_handler(struct klp_emitter *e)
 	klp_emit_ret(e);
 }
 
-#define KLP_ENTRY_SIZE		4	/* mov (%rsp), %r11 */
 #define KLP_MISS_SIZE		16	/* a return, and room up to the handler */
 #define KLP_HANDLER_SIZE	64
 
@@ -249,19 +243,17 @@ static int klp_cmp_ops_ip(const void *a, const void *b)
 static bool klp_generate(u8 *start, struct klp_ops **hooks,
 			 unsigned long *keys, unsigned int nr)
 {
-	static const u8 entry[KLP_ENTRY_SIZE] = { 0x4c, 0x8b, 0x1c, 0x24 };
 	struct klp_emitter e = { .pos = start, .fits = true };
 	u8 *leaves, *miss, *handler;
 	unsigned int i;
 
 	BUILD_BUG_ON(KLP_RET_SIZE > KLP_MISS_SIZE);
-	leaves = start + ALIGN(KLP_ENTRY_SIZE + klp_tree_size(nr), 16);
+	leaves = start + ALIGN(klp_tree_size(nr), 16);
 	miss = leaves + nr * KLP_LEAF_SIZE;
 	handler = miss + KLP_MISS_SIZE;
 
-	klp_emit(&e, entry, sizeof(entry));
 	klp_emit_tree(&e, keys, 0, nr, leaves, miss);
-	if (WARN_ON_ONCE(e.pos != start + KLP_ENTRY_SIZE + klp_tree_size(nr)))
+	if (WARN_ON_ONCE(e.pos != start + klp_tree_size(nr)))
 		return false;
 	e.pos = leaves;
 	for (i = 0; i < nr; i++)
@@ -288,7 +280,7 @@ void *klp_build_trampoline(struct klp_ops **hooks, unsigned int nr)
 	unsigned int i;
 	u8 *tramp;
 
-	size = ALIGN(KLP_ENTRY_SIZE + klp_tree_size(nr), 16) +
+	size = ALIGN(klp_tree_size(nr), 16) +
 	       nr * KLP_LEAF_SIZE + KLP_MISS_SIZE + KLP_HANDLER_SIZE;
 	keys = kmalloc_array(nr, sizeof(*keys), GFP_KERNEL);
 	if (!keys)

@@ -552,7 +552,7 @@ void klp_prepare_transition(struct klp_patch *patch, int state)
 	/*
 	 * A handler that sees func->transition must also see the task
 	 * states set above: pairs with the second smp_rmb() in
-	 * klp_select_func().  When patching, the funcs are not on any
+	 * klp_choose().  When patching, the funcs are not on any
 	 * func_stack yet; klp_redirect_object() publishes them later, after
 	 * the flags (first smp_rmb() there).
 	 */
