@@ -141,13 +141,16 @@ static __always_inline bool klp_shadow_is_var(const struct klp_shadow *p)
  * Every field is written under @lock; @cur is also read without it.
  *
  * @cur:	the current table's word, published with smp_store_release()
- * @grow_above:	a count above this asks for a larger table
- * @shrink_below: a count below this asks for a smaller one
+ * @grow_above:	a count above this asks for a larger table; 0 while a
+ *		resize fills @next, so that every insertion sees it
+ * @shrink_below: a count below this asks for a smaller one; ULONG_MAX
+ *		while a resize fills @next, for every removal
  * @resize_asked: a resize was asked for, or a retry after a failed
  *		allocation is due, and the work has not looked yet:
  *		insertions and removals ask no more, so that memory pressure
  *		does not make each of them retry
  * @lock:	serialises every change
+ * @table:	the current table, unpacked from @cur, for the writers
  * @count:	the number of variables
  * @next:	the word of the table being filled by the resize work, or 0
  * @gen:	the generation of that resize
@@ -160,6 +163,7 @@ static struct {
 	unsigned long shrink_below;
 	bool resize_asked;
 	spinlock_t lock ____cacheline_aligned;
+	struct klp_shadow_table table;
 	unsigned long count;
 	unsigned long next;
 	unsigned long gen;
@@ -168,6 +172,8 @@ static struct {
 	.cur = KLP_SHADOW_BOOT_WORD,
 	.grow_above = 4UL << KLP_SHADOW_MIN_BITS,
 	.lock = __SPIN_LOCK_UNLOCKED(klp_shadows.lock),
+	.table = { .buckets = klp_shadow_boot_buckets,
+		   .bits = KLP_SHADOW_MIN_BITS },
 };
 
 static DEFINE_MUTEX(klp_shadow_resize_mutex);
@@ -210,17 +216,19 @@ static unsigned long klp_shadow_pack(struct klp_shadow_table t)
 }
 
 /*
- * The key is the sum of @obj and @id: a row of objects of one size (a
- * slab's) stays a row of keys, which a multiplicative hash spreads most
- * evenly, as 6.1's hash of the address alone does (for 100,000 objects 64
- * bytes apart, 1.01 variables visited per lookup, against 1.04 with an
- * exclusive or).
+ * In the first table (up to 16384 variables), the bucket is 6.1's: the
+ * hash of @obj alone, so that a lookup costs what 6.1's does.  In the
+ * larger ones the key is the sum of @obj and @id, so that the identifiers
+ * of one object spread too, and a row of objects of one size (a slab's)
+ * stays a row of keys, which a multiplicative hash spreads most evenly
+ * (for 100,000 objects 64 bytes apart, 1.01 variables visited per lookup,
+ * against 1.04 with an exclusive or).
  *
- * In the tables larger than the first, the keys of one 4 KiB page of
- * objects share 4 KiB of buckets, chosen by the hash of the page, and the
- * hash of the key picks the bucket among them: variables of objects that
- * sit together, and tend to be used together (a burst of allocations, a
- * list walk), take a few pages of a large array rather than a page each.
+ * In those tables, the keys of one 4 KiB page of objects share 4 KiB of
+ * buckets, chosen by the hash of the page, and the hash of the key picks
+ * the bucket among them: variables of objects that sit together, and tend
+ * to be used together (a burst of allocations, a list walk), take a few
+ * pages of a large array rather than a page each.
  * Random keys make chains as long as one hash of the key does; a page
  * with more keys than buckets (many identifiers on each object) makes
  * them longer.
@@ -235,7 +243,7 @@ klp_shadow_bucket(struct klp_shadow_table t, void *obj, unsigned long id)
 	unsigned long key = (unsigned long)obj + id;
 
 	if (t.bits <= KLP_SHADOW_MIN_BITS)
-		return &t.buckets[hash_long(key, t.bits)];
+		return &t.buckets[hash_long((unsigned long)obj, t.bits)];
 	return &t.buckets[hash_long(key >> KLP_SHADOW_GROUP_SHIFT,
 				    t.bits - KLP_SHADOW_GROUP_BITS) << KLP_SHADOW_GROUP_BITS |
 			  hash_long(key, KLP_SHADOW_GROUP_BITS)];
@@ -244,7 +252,7 @@ klp_shadow_bucket(struct klp_shadow_table t, void *obj, unsigned long id)
 static __always_inline struct klp_shadow_table klp_shadow_table_locked(void)
 {
 	lockdep_assert_held(&klp_shadows.lock);
-	return klp_shadow_unpack(klp_shadows.cur);
+	return klp_shadows.table;
 }
 
 /* The same, when it is the static array: a constant. */
@@ -261,29 +269,32 @@ klp_shadow_deref_locked(struct klp_shadow __rcu *p)
 }
 
 /*
- * The link that points to <obj, id> in the chain that starts at @link
- * and goes through @slot, or NULL.  With the lock held, for the writers,
- * who need the link to unlink.
+ * Walk the chain that starts at *@link and goes through @slot to <obj,
+ * id>: returns the variable, with *@link set to the link that points to
+ * it, or what ended the chain (no variable).  With the lock held, for the
+ * writers, who need the link to unlink.
  */
-static __always_inline struct klp_shadow __rcu **
-klp_shadow_find_in(struct klp_shadow __rcu **link, unsigned int slot,
+static __always_inline struct klp_shadow *
+klp_shadow_find_in(struct klp_shadow __rcu ***link, unsigned int slot,
 		   void *obj, unsigned long id)
 {
 	struct klp_shadow *shadow;
 
-	while (klp_shadow_is_var(shadow = klp_shadow_deref_locked(*link))) {
+	while (klp_shadow_is_var(shadow = klp_shadow_deref_locked(**link))) {
 		if (shadow->obj == obj && shadow->id == id)
-			return link;
-		link = &shadow->next[slot];
+			break;
+		*link = &shadow->next[slot];
 	}
-	return NULL;
+	return shadow;
 }
 
-/* The same in table @t. */
-static __always_inline struct klp_shadow __rcu **
-klp_shadow_find_link(struct klp_shadow_table t, void *obj, unsigned long id)
+/* The same in table @t, from the bucket of <obj, id>. */
+static __always_inline struct klp_shadow *
+klp_shadow_find_link(struct klp_shadow_table t, void *obj, unsigned long id,
+		     struct klp_shadow __rcu ***link)
 {
-	return klp_shadow_find_in(klp_shadow_bucket(t, obj, id), t.slot, obj, id);
+	*link = klp_shadow_bucket(t, obj, id);
+	return klp_shadow_find_in(link, t.slot, obj, id);
 }
 
 /*
@@ -397,16 +408,20 @@ static __always_inline bool klp_shadow_count_out_of_bounds(void)
 
 /*
  * Only an insertion takes the count above the bounds, and only a removal
- * below them: each checks its own side.  The bounds move too, when the
- * resize work publishes a table, under the lock; the work then checks the
- * count against both, and goes on until it is within them.
+ * below them: each checks its own side, and that one check also tells it
+ * that a resize is filling the next table (the bounds say so), which it
+ * must then update too.  The bounds move when the resize work publishes a
+ * table, under the lock; the work then checks the count against both,
+ * and goes on until it is within them.
  */
-static __always_inline void klp_shadow_count_up(void)
+static void klp_shadow_fill_next(unsigned long word)
 {
-	if (unlikely(++klp_shadows.count > klp_shadows.grow_above))
-		klp_shadow_ask_resize();
+	klp_shadows.next = word;
+	klp_shadows.grow_above = 0;
+	klp_shadows.shrink_below = ULONG_MAX;
 }
 
+/* What free_all() checks once, when it is done. */
 static __always_inline void klp_shadow_check_shrink(void)
 {
 	if (unlikely(klp_shadows.count < klp_shadows.shrink_below))
@@ -429,6 +444,21 @@ static __always_inline void klp_shadow_link_head(struct klp_shadow_table t,
 }
 
 /*
+ * An insertion took the count above the bound: link @shadow into the
+ * next table too if a resize is filling one, or ask for a larger table.
+ */
+static noinline void klp_shadow_added_beyond(struct klp_shadow *shadow)
+{
+	lockdep_assert_held(&klp_shadows.lock);
+	if (!klp_shadows.next) {
+		klp_shadow_ask_resize();
+		return;
+	}
+	klp_shadow_link_head(klp_shadow_unpack(klp_shadows.next), shadow);
+	shadow->gen = klp_shadows.gen;
+}
+
+/*
  * klp_shadow_add()'s steps under the lock, in table @t, the current one,
  * with one computation of the bucket for the walk and the insertion: the
  * data of the variable <@shadow->obj, @shadow->id> that exists, or else
@@ -441,22 +471,20 @@ klp_shadow_add_locked(struct klp_shadow_table t, struct klp_shadow *shadow,
 	void *obj = shadow->obj;
 	unsigned long id = shadow->id;
 	struct klp_shadow __rcu **bucket = klp_shadow_bucket(t, obj, id);
-	struct klp_shadow __rcu **found;
+	struct klp_shadow __rcu **link = bucket;
+	struct klp_shadow *found;
 
-	found = klp_shadow_find_in(bucket, t.slot, obj, id);
-	if (found)
-		return klp_shadow_deref_locked(*found)->data;
+	found = klp_shadow_find_in(&link, t.slot, obj, id);
+	if (klp_shadow_is_var(found))
+		return found->data;
 	if (ctor) {
 		*err = ctor(obj, shadow->data, ctor_data);
 		if (*err)
 			return NULL;
 	}
 	klp_shadow_link_at(bucket, t.slot, shadow);
-	if (klp_shadows.next) {
-		klp_shadow_link_head(klp_shadow_unpack(klp_shadows.next), shadow);
-		shadow->gen = klp_shadows.gen;
-	}
-	klp_shadow_count_up();
+	if (unlikely(++klp_shadows.count > klp_shadows.grow_above))
+		klp_shadow_added_beyond(shadow);
 	return shadow->data;
 }
 
@@ -476,30 +504,33 @@ static void klp_shadow_unlink(struct klp_shadow __rcu **link,
 static noinline void klp_shadow_unlink_next(struct klp_shadow *shadow)
 {
 	struct klp_shadow_table next;
+	struct klp_shadow __rcu **link;
 
 	lockdep_assert_held(&klp_shadows.lock);
 	next = klp_shadow_unpack(klp_shadows.next);
 	/* <obj, id> is unique, in the next table as in the current one. */
-	klp_shadow_unlink(klp_shadow_find_link(next, shadow->obj, shadow->id),
-			  next.slot);
+	klp_shadow_find_link(next, shadow->obj, shadow->id, &link);
+	klp_shadow_unlink(link, next.slot);
 }
 
 /*
- * Unlink from the current table, through @link in chains of @slot, and
- * from the next one, and free after a grace period; the destructor runs
- * first.  The caller checks the count against the table's size.
+ * A removal took the count below the bound: unlink @shadow from the next
+ * table too if a resize has put it there already, or ask for a smaller
+ * table.
  */
-static __always_inline void klp_shadow_remove(struct klp_shadow __rcu **link,
-					      unsigned int slot,
-					      klp_shadow_dtor_t dtor)
+static noinline void klp_shadow_removed_below(struct klp_shadow *shadow)
 {
-	struct klp_shadow *shadow = klp_shadow_deref_locked(*link);
-
-	klp_shadow_unlink(link, slot);
-	if (unlikely(klp_shadows.next) && shadow->gen == klp_shadows.gen)
+	lockdep_assert_held(&klp_shadows.lock);
+	if (!klp_shadows.next)
+		klp_shadow_ask_resize();
+	else if (shadow->gen == klp_shadows.gen)
 		klp_shadow_unlink_next(shadow);
-	klp_shadows.count--;
+}
 
+/* Free an unlinked variable after a grace period; the destructor first. */
+static __always_inline void klp_shadow_destroy(struct klp_shadow *shadow,
+					       klp_shadow_dtor_t dtor)
+{
 	if (dtor)
 		dtor(shadow->obj, shadow->data);
 	kfree_rcu(shadow, rcu);
@@ -610,6 +641,7 @@ static void klp_shadow_migrate(struct klp_shadow_table old,
 	klp_shadows.next = 0;
 	/* Everything linked above is visible before the table is. */
 	smp_store_release(&klp_shadows.cur, klp_shadow_pack(next));
+	klp_shadows.table = next;
 	klp_shadows.published++;
 	if (old.buckets == klp_shadow_boot_buckets)
 		klp_shadow_mark_boot_elsewhere();
@@ -666,7 +698,7 @@ static bool klp_shadow_resize_to(struct klp_shadow_table old,
 
 	spin_lock_irqsave(&klp_shadows.lock, flags);
 	klp_shadows.gen++;
-	klp_shadows.next = klp_shadow_pack(next);
+	klp_shadow_fill_next(klp_shadow_pack(next));
 	spin_unlock_irqrestore(&klp_shadows.lock, flags);
 
 	klp_shadow_migrate(old, next);
@@ -750,7 +782,9 @@ static void klp_shadow_resize_fn(struct work_struct *work)
 /*
  * Allocate outside the lock with the caller's flags, then look up,
  * construct and insert atomically.  With @return_existing, an existing
- * variable is a success; without it, a bug of the caller.
+ * variable is a success, and a lookup first spares the allocation;
+ * without it, a bug of the caller, which the lookup under the lock finds
+ * as well: klp_shadow_alloc() does not look twice.
  */
 static void *klp_shadow_add(void *obj, unsigned long id, size_t size,
 			    gfp_t gfp_flags, klp_shadow_ctor_t ctor,
@@ -761,9 +795,11 @@ static void *klp_shadow_add(void *obj, unsigned long id, size_t size,
 	void *data;
 	int err = 0;
 
-	data = klp_shadow_get(obj, id);
-	if (data)
-		goto exists;
+	if (return_existing) {
+		data = klp_shadow_get(obj, id);
+		if (data)
+			return data;
+	}
 
 	shadow = kzalloc(struct_size(shadow, data, size), gfp_flags);
 	if (!shadow)
@@ -785,7 +821,6 @@ static void *klp_shadow_add(void *obj, unsigned long id, size_t size,
 		       obj, id, err);
 		return NULL;
 	}
-exists:
 	if (return_existing)
 		return data;
 	WARN(1, "Duplicate shadow variable <%p, %lx>\n", obj, id);
@@ -841,12 +876,16 @@ static __always_inline void klp_shadow_free_in(struct klp_shadow_table t,
 					       void *obj, unsigned long id,
 					       klp_shadow_dtor_t dtor)
 {
-	struct klp_shadow __rcu **link = klp_shadow_find_link(t, obj, id);
+	struct klp_shadow __rcu **link;
+	struct klp_shadow *shadow;
 
-	if (link) {
-		klp_shadow_remove(link, t.slot, dtor);
-		klp_shadow_check_shrink();
-	}
+	shadow = klp_shadow_find_link(t, obj, id, &link);
+	if (!klp_shadow_is_var(shadow))
+		return;
+	klp_shadow_unlink(link, t.slot);
+	if (unlikely(--klp_shadows.count < klp_shadows.shrink_below))
+		klp_shadow_removed_below(shadow);
+	klp_shadow_destroy(shadow, dtor);
 }
 
 /**
@@ -870,11 +909,13 @@ EXPORT_SYMBOL_GPL(klp_shadow_free);
 
 /*
  * Remove the variables with @id from @bucket, whose chains link through
- * @slot; returns the number of variables looked at.
+ * @slot, and from the next table when @resizing; returns the number of
+ * variables looked at.  The count is checked once, at the end of the
+ * walk: the table shrinks then, not under it.
  */
 static __always_inline unsigned long
 klp_shadow_empty_bucket(struct klp_shadow __rcu **bucket, unsigned int slot,
-			unsigned long id, klp_shadow_dtor_t dtor)
+			unsigned long id, klp_shadow_dtor_t dtor, bool resizing)
 {
 	struct klp_shadow __rcu **link = bucket;
 	struct klp_shadow *shadow;
@@ -882,21 +923,46 @@ klp_shadow_empty_bucket(struct klp_shadow __rcu **bucket, unsigned int slot,
 
 	while (klp_shadow_is_var(shadow = klp_shadow_deref_locked(*link))) {
 		nr++;
-		if (shadow->id == id)
-			klp_shadow_remove(link, slot, dtor);
-		else
+		if (shadow->id != id) {
 			link = &shadow->next[slot];
+			continue;
+		}
+		klp_shadow_unlink(link, slot);
+		if (resizing && shadow->gen == klp_shadows.gen)
+			klp_shadow_unlink_next(shadow);
+		klp_shadows.count--;
+		klp_shadow_destroy(shadow, dtor);
 	}
 	return nr;
+}
+
+/*
+ * Walk @bucket up to @stop, emptying each bucket of the variables with
+ * @id; returns where the walk ended.  The variables visited bring @stop
+ * closer (to before @bucket, possibly: the walk then ends after it), so
+ * that a batch is one bound, and an empty bucket costs a load and two
+ * compares, as in 6.1's walk of its table.  @stop may point before the
+ * array: the kernel's pointer arithmetic wraps (-fno-strict-overflow),
+ * and no batch is that long.
+ */
+static __always_inline struct klp_shadow __rcu **
+klp_shadow_empty_batch(struct klp_shadow __rcu **bucket,
+		       struct klp_shadow __rcu **stop, unsigned int slot,
+		       unsigned long id, klp_shadow_dtor_t dtor, bool resizing)
+{
+	for (; bucket < stop; bucket++) {
+		if (klp_shadow_is_var(klp_shadow_deref_locked(*bucket)))
+			stop -= klp_shadow_empty_bucket(bucket, slot, id, dtor,
+							resizing);
+	}
+	return bucket;
 }
 
 /*
  * Remove the variables with @id from table @t, letting interrupts in
  * after each batch of buckets and variables (the callers may be atomic:
  * no sleeping).  Returns false, unfinished, when a resize has published
- * another table meanwhile.  Most buckets are empty, and a batch's end is
- * one bound that the variables visited bring closer: an empty bucket
- * costs a load and two compares, as in 6.1's walk of its table.
+ * another table meanwhile.
  */
 static __always_inline bool
 klp_shadow_empty_table(struct klp_shadow_table t, unsigned long id,
@@ -905,17 +971,20 @@ klp_shadow_empty_table(struct klp_shadow_table t, unsigned long id,
 {
 	struct klp_shadow __rcu **bucket = t.buckets, **stop;
 	struct klp_shadow __rcu **end = t.buckets + (1UL << t.bits);
-	unsigned long published = klp_shadows.published, nr;
+	unsigned long published = klp_shadows.published;
 
 	for (;;) {
 		stop = bucket + min_t(unsigned long, end - bucket, KLP_SHADOW_BATCH);
-		for (; bucket < stop; bucket++) {
-			if (!klp_shadow_is_var(klp_shadow_deref_locked(*bucket)))
-				continue;
-			nr = klp_shadow_empty_bucket(bucket, t.slot, id, dtor);
-			/* What it visited shortens the batch, not to before it. */
-			stop -= min_t(unsigned long, nr, stop - bucket - 1);
-		}
+		/*
+		 * Only a lock break lets a resize start or end: a copy of
+		 * the batch for each case, so that neither tests it.
+		 */
+		if (unlikely(klp_shadows.next))
+			bucket = klp_shadow_empty_batch(bucket, stop, t.slot,
+							id, dtor, true);
+		else
+			bucket = klp_shadow_empty_batch(bucket, stop, t.slot,
+							id, dtor, false);
 		if (bucket == end)
 			return true;
 		klp_shadow_let_in(flags, false);
