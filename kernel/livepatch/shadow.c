@@ -937,24 +937,23 @@ klp_shadow_empty_bucket(struct klp_shadow __rcu **bucket, unsigned int slot,
 }
 
 /*
- * Walk @bucket up to @stop, emptying each bucket of the variables with
- * @id; returns where the walk ended.  The variables visited bring @stop
- * closer (to before @bucket, possibly: the walk then ends after it), so
- * that a batch is one bound, and an empty bucket costs a load and two
- * compares, as in 6.1's walk of its table.  @stop may point before the
- * array: the kernel's pointer arithmetic wraps (-fno-strict-overflow),
- * and no batch is that long.
+ * Walk from @bucket, emptying each bucket of the variables with @id, for
+ * @left steps (at least one), a bucket or a variable visited each;
+ * returns where the walk ended.  A batch is one count, so that an empty
+ * bucket costs what it does in 6.1's walk of its table: a load and a test
+ * of the bucket, a step and a test of the count.
  */
 static __always_inline struct klp_shadow __rcu **
-klp_shadow_empty_batch(struct klp_shadow __rcu **bucket,
-		       struct klp_shadow __rcu **stop, unsigned int slot,
-		       unsigned long id, klp_shadow_dtor_t dtor, bool resizing)
+klp_shadow_empty_batch(struct klp_shadow __rcu **bucket, long left,
+		       unsigned int slot, unsigned long id,
+		       klp_shadow_dtor_t dtor, bool resizing)
 {
-	for (; bucket < stop; bucket++) {
+	do {
 		if (klp_shadow_is_var(klp_shadow_deref_locked(*bucket)))
-			stop -= klp_shadow_empty_bucket(bucket, slot, id, dtor,
+			left -= klp_shadow_empty_bucket(bucket, slot, id, dtor,
 							resizing);
-	}
+		bucket++;
+	} while (--left > 0);
 	return bucket;
 }
 
@@ -969,21 +968,22 @@ klp_shadow_empty_table(struct klp_shadow_table t, unsigned long id,
 		       klp_shadow_dtor_t dtor, unsigned long *flags)
 	__must_hold(&klp_shadows.lock)
 {
-	struct klp_shadow __rcu **bucket = t.buckets, **stop;
+	struct klp_shadow __rcu **bucket = t.buckets;
 	struct klp_shadow __rcu **end = t.buckets + (1UL << t.bits);
 	unsigned long published = klp_shadows.published;
+	long left;
 
 	for (;;) {
-		stop = bucket + min_t(unsigned long, end - bucket, KLP_SHADOW_BATCH);
+		left = min_t(long, end - bucket, KLP_SHADOW_BATCH);
 		/*
 		 * Only a lock break lets a resize start or end: a copy of
 		 * the batch for each case, so that neither tests it.
 		 */
 		if (unlikely(klp_shadows.next))
-			bucket = klp_shadow_empty_batch(bucket, stop, t.slot,
+			bucket = klp_shadow_empty_batch(bucket, left, t.slot,
 							id, dtor, true);
 		else
-			bucket = klp_shadow_empty_batch(bucket, stop, t.slot,
+			bucket = klp_shadow_empty_batch(bucket, left, t.slot,
 							id, dtor, false);
 		if (bucket == end)
 			return true;

@@ -111,12 +111,14 @@ $MOD: test many: passed
 
 # The table grows twice, then shrinks back to its first size, which takes
 # two steps from there (test_lp_shadow.c says why): lookups, allocations
-# and frees before, during and after.
+# and frees before, during and after; during the first growth, variables
+# made and freed with free_all, which must leave none in the new table.
 start_test "a table grown twice shrinks back"
 load_mod $MOD test=regrow
 unload_mod $MOD
 check_result "% modprobe $MOD test=regrow
 $MOD: test regrow
+$MOD: ok: while the table grows, rounds of 20 variables freed with free_all: none is left in the new table
 $MOD: ok: alloc of 20000 variables, a pause, then 250000 more
 $MOD: ok: get finds every variable with its data
 $MOD: ok: free_all: no variable is left

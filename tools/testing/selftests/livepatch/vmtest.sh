@@ -54,6 +54,13 @@ Environment:
                    the same on every run; one vCPU unless VMTEST_CPUS says
                    otherwise (with two, QEMU 7.2 here did not get through
                    bringing up the second)
+  VMTEST_CPU       QEMU's -cpu (default: max,-hypervisor: without the
+                   hypervisor bit, the guest's spinlocks are queued and
+                   fair, as on bare metal and on KVM with paravirtual
+                   spinlocks; with it, and no paravirtual spinlocks, they
+                   are test-and-set locks, under which a lock break hands
+                   the lock to no one, and tests never see what
+                   production's locks allow)
   VMTEST_APPEND    extra kernel command line
   VMTEST_NO_INSTALL=1  never call apt-get; fail on missing tools instead
 EOF
@@ -447,7 +454,7 @@ boot_guest()
 		accel=tcg,thread=single
 		icount=(-icount "shift=$VMTEST_ICOUNT,sleep=off")
 	fi
-	local qemu=(qemu-system-x86_64 -machine q35 -accel "$accel" "${icount[@]}" -cpu max
+	local qemu=(qemu-system-x86_64 -machine q35 -accel "$accel" "${icount[@]}" -cpu "${VMTEST_CPU:-max,-hypervisor}"
 		-smp "${VMTEST_CPUS:-2}" -m "$mem" -nographic -no-reboot
 		-nic none -kernel "$KBUILD_DIR/arch/x86/boot/bzImage"
 		-initrd "$INITRAMFS"

@@ -432,21 +432,67 @@ static void test_lp_shadow_many(void)
 #define REGROW_ALL	270000
 #define REGROW_AFTER	1000
 #define REGROW_ID	6
+#define REGROW_ROUND	20
+#define REGROW_ROUND_ID	7
+#define REGROW_STEP	100
+
+/*
+ * A few variables of another id, made and freed with free_all(), between
+ * steps of the first fill and for a second after it: some of them while
+ * the resize work makes and fills the larger table.  Those made during
+ * the resize are in both tables, and free_all must take them out of both:
+ * a variable left in the next table would be found once it is published,
+ * and make the next allocation of its key a duplicate.  Returns 1 if the
+ * round went wrong.
+ */
+static unsigned int test_lp_shadow_free_all_round(long *keys)
+{
+	unsigned int bad = 0;
+
+	if (test_lp_shadow_fill(keys, REGROW_ROUND_ID, 0, REGROW_ROUND) != REGROW_ROUND ||
+	    test_lp_shadow_not_found(keys, REGROW_ROUND_ID, 0, REGROW_ROUND, 1))
+		bad = 1;
+	klp_shadow_free_all(REGROW_ROUND_ID, NULL);
+	if (test_lp_shadow_not_found(keys, REGROW_ROUND_ID, 0, REGROW_ROUND, 1) !=
+	    REGROW_ROUND)
+		bad = 1;
+	return bad;
+}
 
 static void test_lp_shadow_regrow(void)
 {
 	const unsigned int all = REGROW_ALL, after = REGROW_AFTER;
-	unsigned int made;
-	long *keys;
+	unsigned int made, bad, i;
+	long *keys, *round_keys;
+	unsigned long end;
 
 	keys = kvcalloc(all + 2 * after, sizeof(*keys), GFP_KERNEL);
-	if (!keys) {
+	round_keys = kcalloc(REGROW_ROUND, sizeof(*round_keys), GFP_KERNEL);
+	if (!keys || !round_keys) {
 		test_lp_shadow_check(false, "memory for %u keys", all + 2 * after);
+		kfree(round_keys);
+		kvfree(keys);
 		return;
 	}
 
-	made = test_lp_shadow_fill(keys, REGROW_ID, 0, REGROW_FIRST);
+	made = 0;
+	bad = 0;
+	for (i = 0; i < REGROW_FIRST; i += REGROW_STEP) {
+		made += test_lp_shadow_fill(keys, REGROW_ID, i, i + REGROW_STEP);
+		bad += test_lp_shadow_free_all_round(round_keys);
+	}
+	for (end = jiffies + HZ; time_before(jiffies, end); cond_resched())
+		bad += test_lp_shadow_free_all_round(round_keys);
 	msleep(1000);
+	test_lp_shadow_check(!bad &&
+			     test_lp_shadow_not_found(round_keys, REGROW_ROUND_ID, 0,
+						      REGROW_ROUND, 1) == REGROW_ROUND &&
+			     test_lp_shadow_fill(round_keys, REGROW_ROUND_ID, 0,
+						 REGROW_ROUND) == REGROW_ROUND,
+			     "while the table grows, rounds of %u variables freed with free_all: none is left in the new table",
+			     REGROW_ROUND);
+	klp_shadow_free_all(REGROW_ROUND_ID, NULL);
+	kfree(round_keys);
 	made += test_lp_shadow_fill(keys, REGROW_ID, REGROW_FIRST, all);
 	test_lp_shadow_check(made == all,
 			     "alloc of %u variables, a pause, then %u more",
