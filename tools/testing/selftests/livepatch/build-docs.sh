@@ -19,10 +19,14 @@ if ! command -v sphinx-build >/dev/null || ! command -v dot >/dev/null; then
 		{ echo "build-docs: cannot install python3-sphinx" >&2; exit 1; }
 fi
 
-# The tree must hold our pages, not whatever the last build left.
+# The tree must hold our pages, not whatever the last build left, and the
+# sources their kernel-doc directives read: after a benchmark, the tree
+# holds upstream's (vmtest.sh -u).  Unchanged files keep their time stamps.
 rsync -r --checksum --delete "$repo/Documentation/livepatch/" "$src/Documentation/livepatch/"
-cp "$repo/Documentation/ABI/testing/sysfs-kernel-livepatch" \
-	"$src/Documentation/ABI/testing/sysfs-kernel-livepatch"
+rsync -r --checksum --delete "$repo/kernel/livepatch/" "$src/kernel/livepatch/"
+for f in Documentation/ABI/testing/sysfs-kernel-livepatch include/linux/livepatch.h; do
+	cmp -s "$repo/$f" "$src/$f" || cp "$repo/$f" "$src/$f"
+done
 
 rm -rf "$out"
 log=$(mktemp)
