@@ -51,12 +51,12 @@
  * original meanwhile.
  */
 struct klp_func {
-	/* external */
+	/* set by the patch module */
 	const char *old_name;
 	void *new_func;
 	unsigned long old_sympos;
 
-	/* internal */
+	/* the core's own: zero in the patch module */
 	void *old_func;
 	struct kobject kobj;
 	struct list_head node;
@@ -102,12 +102,12 @@ struct klp_callbacks {
  * @patched:	internal: the object's functions are redirected
  */
 struct klp_object {
-	/* external */
+	/* set by the patch module */
 	const char *name;
 	struct klp_func *funcs;
 	struct klp_callbacks callbacks;
 
-	/* internal */
+	/* the core's own: zero in the patch module */
 	struct kobject kobj;
 	struct list_head func_list;
 	struct list_head node;
@@ -150,14 +150,14 @@ struct klp_state {
  * @finish:	internal: completed when the last kobject is released
  */
 struct klp_patch {
-	/* external */
+	/* set by the patch module */
 	struct module *mod;
 	struct klp_object *objs;
 	struct klp_state *states;
 	bool replace;
 	unsigned int replace_set;
 
-	/* internal */
+	/* the core's own: zero in the patch module */
 	struct list_head list;
 	struct kobject kobj;
 	struct list_head obj_list;

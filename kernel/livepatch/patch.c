@@ -180,13 +180,13 @@ klp_ops_by_ip(unsigned long ip)
 	hash_for_each_possible_rcu_notrace(klp_ops_ip_table, ops, ip_node, ip)
 		if (ops->ip == ip)
 			return ops;
-	return NULL;
+	return &klp_unpublished;
 }
 
 /*
- * The hook for @ip; once it is unpublished, klp_unpublished (a small
- * group) or NULL (a large one).  Most patches change a few functions per
- * object: scanning their group's own entries is cheaper than hashing.
+ * The hook for @ip, or klp_unpublished once it is unpublished.  Most
+ * patches change a few functions per object: scanning their group's own
+ * entries is cheaper than hashing.
  */
 static __always_inline struct klp_ops *notrace
 klp_group_ops(struct klp_hook_group *group, unsigned long ip)
@@ -198,7 +198,7 @@ klp_group_ops(struct klp_hook_group *group, unsigned long ip)
 	for (i = 0; i < group->nr_direct; i++)
 		if (group->slots[i].ip == ip)
 			return READ_ONCE(group->slots[i].ops);
-	return NULL;
+	return &klp_unpublished;
 }
 
 /*
@@ -268,16 +268,13 @@ static void notrace klp_redirect_handler(unsigned long ip,
 {
 	struct klp_hook_group *group =
 		container_of(fops, struct klp_hook_group, fops);
-	unsigned long to = 0;
-	struct klp_ops *ops;
+	unsigned long to;
 	int bit;
 
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
 	if (WARN_ON_ONCE(bit < 0))
 		return;
-	ops = klp_group_ops(group, ip);
-	if (ops)
-		to = klp_choose(ops, 0);
+	to = klp_choose(klp_group_ops(group, ip), 0);
 	if (to)
 		ftrace_instruction_pointer_set(fregs, to);
 	ftrace_test_recursion_unlock(bit);

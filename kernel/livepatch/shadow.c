@@ -500,13 +500,18 @@ static void klp_shadow_unlink(struct klp_shadow __rcu **link,
 	RCU_INIT_POINTER(*link, klp_shadow_deref_locked(shadow->next[slot]));
 }
 
-/* Unlink @shadow from the table that a resize is filling. */
+/*
+ * Unlink @shadow from the table that a resize is filling, if the resize
+ * has put it there already.
+ */
 static noinline void klp_shadow_unlink_next(struct klp_shadow *shadow)
 {
 	struct klp_shadow_table next;
 	struct klp_shadow __rcu **link;
 
 	lockdep_assert_held(&klp_shadows.lock);
+	if (shadow->gen != klp_shadows.gen)
+		return;
 	next = klp_shadow_unpack(klp_shadows.next);
 	/* <obj, id> is unique, in the next table as in the current one. */
 	klp_shadow_find_link(next, shadow->obj, shadow->id, &link);
@@ -523,7 +528,7 @@ static noinline void klp_shadow_removed_below(struct klp_shadow *shadow)
 	lockdep_assert_held(&klp_shadows.lock);
 	if (!klp_shadows.next)
 		klp_shadow_ask_resize();
-	else if (shadow->gen == klp_shadows.gen)
+	else
 		klp_shadow_unlink_next(shadow);
 }
 
@@ -928,7 +933,7 @@ klp_shadow_empty_bucket(struct klp_shadow __rcu **bucket, unsigned int slot,
 			continue;
 		}
 		klp_shadow_unlink(link, slot);
-		if (resizing && shadow->gen == klp_shadows.gen)
+		if (resizing)
 			klp_shadow_unlink_next(shadow);
 		klp_shadows.count--;
 		klp_shadow_destroy(shadow, dtor);
