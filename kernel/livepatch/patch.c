@@ -283,7 +283,7 @@ static void notrace klp_redirect_handler(unsigned long ip,
 /**
  * klp_trampoline_handler() - the handler, called from a group's trampoline
  * @fentry_ret: where the function's fentry call returns to, on the stack:
- *	replaced by the replacement's address when the call must go there
+ *	rewritten with where the call must go (itself, for the original code)
  * @parent_ip: the address that the function returns to
  * @slot: the slot of the function's hook, which the trampoline found by
  *	*@fentry_ret: no lookup is left to do here

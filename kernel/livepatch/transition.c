@@ -268,13 +268,13 @@ void klp_update_patch_state(struct task_struct *task)
  * has chosen until the trampoline returns, the task is on its way to the
  * code chosen for its old state.  Only on preemptible kernels can it be
  * seen there, but then it must not switch: it would run the old code in
- * the new state, or code that is about to be freed.  When the handler
- * changed where the call returns, the trampoline writes the chosen
- * address (the start of the old code, inside @start..@size) in place of
- * @fentry_ret; when it did not, @fentry_ret stays until the return.  This
- * relies on the return address being on the stack, as on x86; elsewhere
- * @fentry_ret may never match, and the trampoline itself must then make
- * the trace unreliable.
+ * the new state, or code that is about to be freed.  When the call must
+ * go elsewhere, the chosen address (the start of the old code, inside
+ * @start..@size) is written in place of @fentry_ret, by our trampoline's
+ * handler or by ftrace's caller after our ftrace handler; otherwise
+ * @fentry_ret stays until the return.  This relies on the return address
+ * being on the stack, as on x86; elsewhere @fentry_ret may never match,
+ * and the trampoline itself must then make the trace unreliable.
  */
 struct klp_busy {
 	unsigned long start;
