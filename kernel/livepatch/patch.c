@@ -400,6 +400,18 @@ static void klp_unpublish_ops(struct klp_ops *ops)
 static bool klp_settle_on = IS_ENABLED(CONFIG_LIVEPATCH_SETTLED_CALLS);
 
 /*
+ * Where the trampoline sends the calls of @slot's function: to @target, or
+ * to the handler for 0.  The trampoline reads one word, @slot's or its
+ * entry in the trampoline's table.
+ */
+static void klp_set_target(struct klp_hook_slot *slot, unsigned long target)
+{
+	WRITE_ONCE(slot->target, target);
+	if (slot->entry)
+		WRITE_ONCE(*slot->entry, target ?: slot->to_handler);
+}
+
+/*
  * Take a hook back to the handler before its func_stack or anything the
  * handler reads for it changes.  Outside a transition, the callers either
  * settle again before releasing klp_mutex or free the hook (module going):
@@ -409,7 +421,7 @@ static bool klp_settle_on = IS_ENABLED(CONFIG_LIVEPATCH_SETTLED_CALLS);
  */
 static void klp_unsettle(struct klp_ops *ops)
 {
-	WRITE_ONCE(ops->slot->target, 0);
+	klp_set_target(ops->slot, 0);
 }
 
 /*
@@ -435,11 +447,10 @@ static void klp_write_targets(bool settle)
 	unsigned int bkt;
 
 	hash_for_each(klp_ops_table, bkt, ops, hnode)
-		WRITE_ONCE(ops->slot->target,
-			   settle ? klp_settled_target(ops) : 0);
+		klp_set_target(ops->slot, settle ? klp_settled_target(ops) : 0);
 	hash_for_each(klp_dormant_table, bkt, ops, hnode)
-		WRITE_ONCE(ops->slot->target,
-			   settle ? ops->ip + MCOUNT_INSN_SIZE : 0);
+		klp_set_target(ops->slot,
+			       settle ? ops->ip + MCOUNT_INSN_SIZE : 0);
 }
 
 /**

@@ -24,11 +24,17 @@ int ftrace_is_dead(void);
  * @ops:	the hook while it is published, a stand-in with an empty
  *		func_stack otherwise (patch.c)
  * @ip:		the function's ftrace location
+ * @entry:	the word that a trampoline with a table of targets reads for
+ *		the hook (settle.c), or NULL when the trampoline reads @target
+ * @to_handler:	what *@entry holds while @target is 0: the address of the
+ *		hook's way into the handler
  */
 struct klp_hook_slot {
 	unsigned long target;
 	struct klp_ops *ops;
 	unsigned long ip;
+	unsigned long *entry;
+	unsigned long to_handler;
 };
 
 /**

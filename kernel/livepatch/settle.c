@@ -6,20 +6,33 @@
  * calls it from the fentry site of every function of the group that no
  * other ftrace user shares (when one does, ftrace goes through its own
  * caller and our handler instead, as it always did).  The trampoline finds
- * the calling function by the return address that fentry pushed, with a
- * tree of compares generated for the group's fixed set of locations, and
- * reads the target word of its hook's slot (struct klp_hook_slot):
+ * the calling function by the return address that fentry pushed, and
+ * reads one word for it, which says where the call goes: the replacement,
+ * or the original function past the fentry call (the settled state,
+ * patch.c), or the handler (a transition is in progress, or the function
+ * is about to take part in one), which it calls with the hook's slot so
+ * that the handler has no lookup to do.  It comes in two forms.
  *
- *  - 0: the handler must choose (a transition is in progress, or the
- *    function is about to take part in one): call klp_trampoline_handler()
- *    with the slot, so that it has no lookup to do, and go where it says;
- *  - anything else: go there, i.e. to the replacement, or back into the
- *    original function, without any call.  This is the settled state
- *    (patch.c), which costs a few instructions and a return.
+ * The table form: the trampoline pops the return address, keeps the bits
+ * of it that tell the group's locations apart (a window of bits chosen for
+ * the smallest table that does, up to 64 KiB), and returns to what the
+ * table entry they select holds: the target, or the address of the
+ * function's stub, which pushes the return address back and goes to the
+ * handler's path.  A settled call costs the fentry call, a pop, an and, a
+ * push and a return (no and for a group of one function).  Only r10, r11
+ * and the flags are clobbered, which are dead at a function's entry.
  *
- * "Go there" means: overwrite the return address that fentry pushed, and
- * return.  Only r10, r11 and the flags are clobbered, which are dead at a
- * function's entry; the handler's path saves the argument registers.
+ * The tree form, for a group whose locations no table of up to 64 KiB
+ * tells apart (a large group of functions scattered across vmlinux, most
+ * likely): a tree of compares generated for the group's locations leads
+ * to the function's leaf, which reads its slot's target, 0 meaning the
+ * handler, overwrites the return address that fentry pushed with it, and
+ * returns.  Only r10, r11 and the flags are clobbered.
+ *
+ * In both, a call goes on by returning to its target rather than jumping
+ * to it, which keeps the processor's prediction of returns in step with
+ * the stack and needs no retpoline; the handler's path saves the argument
+ * registers and lets klp_trampoline_handler() rewrite the return address.
  *
  * The trampoline is neither kernel text nor covered by ORC data: a task
  * interrupted in it, or in the handler it calls, has no reliable stack,
@@ -29,14 +42,16 @@
  * Registering the trampoline with kallsyms, or giving it a size in the
  * ftrace_ops, would break this.
  *
- * Locking: built before its group's ftrace_ops is registered, never
- * changed, freed after the ftrace_ops is unregistered (which waits until no
- * task can be in it).  It reads nothing but its group's slots, which live
- * as long as it does.
+ * Locking: built before its group's ftrace_ops is registered, its code
+ * never changed, freed after the ftrace_ops is unregistered (which waits
+ * until no task can be in it).  It reads nothing but its table or its
+ * group's slots, which live as long as it does; their words are written
+ * by klp_set_target() (patch.c), with klp_mutex held.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitmap.h>
 #include <linux/ftrace.h>
 #include <linux/moduleloader.h>
 #include <linux/set_memory.h>
@@ -239,9 +254,9 @@ static int klp_cmp_ops_ip(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Generate the trampoline for @hooks (sorted by location) at @start. */
-static bool klp_generate(u8 *start, struct klp_ops **hooks,
-			 unsigned long *keys, unsigned int nr)
+/* Generate the tree trampoline for @hooks (sorted by location) at @start. */
+static bool klp_generate_tree(u8 *start, struct klp_ops **hooks,
+			      const unsigned long *keys, unsigned int nr)
 {
 	struct klp_emitter e = { .pos = start, .fits = true };
 	u8 *leaves, *miss, *handler;
@@ -264,6 +279,210 @@ static bool klp_generate(u8 *start, struct klp_ops **hooks,
 	return e.fits && e.pos <= handler + KLP_HANDLER_SIZE;
 }
 
+/* ---- the table form ------------------------------------------------------ */
+
+#define KLP_TABLE_MAX_BITS	16	/* a table of at most 64 KiB */
+#define KLP_HEAD_SIZE		32
+#define KLP_STUB_SIZE		32
+
+/* Whether bits @lo .. @hi - 1 differ between any two of @keys. */
+static bool klp_bits_separate(const unsigned long *keys, unsigned int nr,
+			      unsigned int lo, unsigned int hi,
+			      unsigned long *seen)
+{
+	unsigned long values = 1UL << (hi - lo);
+	unsigned int i;
+
+	bitmap_zero(seen, values);
+	for (i = 0; i < nr; i++)
+		if (__test_and_set_bit((keys[i] >> lo) & (values - 1), seen))
+			return false;
+	return true;
+}
+
+/*
+ * Find the bits of the return addresses that tell the group's functions
+ * apart with the smallest table: bits lo .. hi - 1, for a table of
+ * 1 << hi bytes.  Bits 0 to 2 stay out: entries are aligned words.
+ * Returns the table's size in bits, with *@mask set, or 0 when no table of
+ * up to 1 << KLP_TABLE_MAX_BITS bytes does.
+ */
+static unsigned int klp_find_mask(const unsigned long *keys, unsigned int nr,
+				  u32 *mask)
+{
+	unsigned long *seen;
+	unsigned int lo, hi, found = 0;
+
+	seen = bitmap_alloc(1U << (KLP_TABLE_MAX_BITS - 3), GFP_KERNEL);
+	if (!seen)
+		return 0;
+	for (hi = 3; hi <= KLP_TABLE_MAX_BITS && !found; hi++) {
+		for (lo = 3; lo <= hi && (1UL << (hi - lo)) >= nr; lo++) {
+			if (klp_bits_separate(keys, nr, lo, hi, seen)) {
+				*mask = hi > lo ? GENMASK(hi - 1, lo) : 0;
+				found = hi;
+				break;
+			}
+		}
+	}
+	bitmap_free(seen);
+	return found;
+}
+
+/*
+ * Take the return address that fentry pushed off the stack, keep the bits
+ * of @mask, and return to what the table entry they select holds in its
+ * place: the target, as if the function had been called there, or the
+ * function's stub.  Returning, rather than jumping through the entry,
+ * keeps the return stack predictor in step with the stack, and needs no
+ * retpoline: the return from the fentry call is the one prediction
+ * missed, and every return after it is predicted as without the patch.
+ * With one function (@mask 0), there is one entry.
+ */
+static void klp_emit_head(struct klp_emitter *e, u32 mask,
+			  const unsigned long *table)
+{
+	static const u8 pop_r10[] = { 0x41, 0x5a };
+	static const u8 and_r10d[] = { 0x41, 0x81, 0xe2 };	/* $imm32 */
+	static const u8 push_r10[] = { 0x41, 0xff, 0xb2 };	/* disp32(%r10) */
+	static const u8 push_abs[] = { 0xff, 0x34, 0x25 };	/* disp32 */
+	u8 *end = e->pos + KLP_HEAD_SIZE;
+
+	if ((long)table != (s32)(long)table)
+		e->fits = false;
+	klp_emit(e, pop_r10, sizeof(pop_r10));
+	if (mask) {
+		klp_emit(e, and_r10d, sizeof(and_r10d));
+		klp_emit_u32(e, mask);
+		klp_emit(e, push_r10, sizeof(push_r10));
+	} else {
+		klp_emit(e, push_abs, sizeof(push_abs));
+	}
+	klp_emit_u32(e, (u32)(unsigned long)table);
+	klp_emit_ret(e);
+	if (WARN_ON_ONCE(e->pos > end))
+		e->fits = false;
+	e->pos = end;
+}
+
+/*
+ * Where the head returns to while a function's calls need the handler:
+ * put back the return address that the head took, and go to the handler's
+ * path with the slot in %r11.
+ */
+static void klp_emit_stub(struct klp_emitter *e, unsigned long key,
+			  struct klp_hook_slot *slot, u8 *handler)
+{
+	static const u8 push = 0x68;				/* $imm32 */
+	static const u8 movabs_r11[] = { 0x49, 0xbb };
+	static const u8 jmp = 0xe9;
+	u8 *end = e->pos + KLP_STUB_SIZE;
+
+	if ((long)key != (s32)key)
+		e->fits = false;
+	klp_emit(e, &push, 1);
+	klp_emit_u32(e, (u32)key);
+	klp_emit(e, movabs_r11, sizeof(movabs_r11));
+	klp_emit_u64(e, (unsigned long)slot);
+	klp_emit_rel32(e, &jmp, 1, handler);
+	if (WARN_ON_ONCE(e->pos > end))
+		e->fits = false;
+	e->pos = end;
+}
+
+/* ---- both forms ------------------------------------------------------- */
+
+/* Module memory for @code bytes of code, then @data bytes of data. */
+static u8 *klp_alloc_tramp(unsigned long code, unsigned long data)
+{
+	u8 *tramp = module_alloc(PAGE_ALIGN(code) + data);
+
+	if (tramp)
+		memset(tramp, INT3_INSN_OPCODE, PAGE_ALIGN(code));
+	return tramp;
+}
+
+/* Make the code of @tramp read-only and executable; free it on failure. */
+static bool klp_seal_tramp(u8 *tramp, unsigned long code, bool fits)
+{
+	unsigned int pages = PAGE_ALIGN(code) >> PAGE_SHIFT;
+
+	if (!fits)
+		pr_warn_once("a trampoline is out of reach: patched calls keep the handler\n");
+	if (fits && !set_memory_ro((unsigned long)tramp, pages) &&
+	    !set_memory_x((unsigned long)tramp, pages))
+		return true;
+	module_memfree(tramp);
+	return false;
+}
+
+/*
+ * The table form: a head, one stub per function, a trap, the handler's
+ * path, and after the code the writable table, whose entries are the
+ * slots' targets or their stubs.  ftrace calls the trampoline only from
+ * the group's locations; the entries no location selects hold the trap,
+ * which stops the kernel rather than guess where to return to.
+ */
+static void *klp_build_table(struct klp_ops **hooks, const unsigned long *keys,
+			     unsigned int nr, u32 mask, unsigned int bits)
+{
+	static const u8 ud2[] = { 0x0f, 0x0b };
+	unsigned long code, *table, i;
+	struct klp_emitter e;
+	u8 *tramp, *stubs, *trap, *handler;
+
+	code = KLP_HEAD_SIZE + nr * KLP_STUB_SIZE + KLP_MISS_SIZE +
+	       KLP_HANDLER_SIZE;
+	tramp = klp_alloc_tramp(code, 1UL << bits);
+	if (!tramp)
+		return NULL;
+	table = (unsigned long *)(tramp + PAGE_ALIGN(code));
+	stubs = tramp + KLP_HEAD_SIZE;
+	trap = stubs + nr * KLP_STUB_SIZE;
+	handler = trap + KLP_MISS_SIZE;
+
+	e = (struct klp_emitter){ .pos = tramp, .fits = true };
+	klp_emit_head(&e, mask, table);
+	for (i = 0; i < nr; i++)
+		klp_emit_stub(&e, keys[i], hooks[i]->slot, handler);
+	klp_emit(&e, ud2, sizeof(ud2));
+	e.pos = handler;
+	klp_emit_handler(&e);
+	if (e.pos > handler + KLP_HANDLER_SIZE)
+		e.fits = false;
+
+	/* Born unsettled: every function's entry leads to the handler. */
+	for (i = 0; i < (1UL << bits) / sizeof(*table); i++)
+		table[i] = (unsigned long)trap;
+	for (i = 0; i < nr; i++)
+		table[(keys[i] & mask) / sizeof(*table)] =
+			(unsigned long)(stubs + i * KLP_STUB_SIZE);
+	if (!klp_seal_tramp(tramp, code, e.fits))
+		return NULL;
+
+	for (i = 0; i < nr; i++) {
+		hooks[i]->slot->entry = &table[(keys[i] & mask) / sizeof(*table)];
+		hooks[i]->slot->to_handler = *hooks[i]->slot->entry;
+	}
+	return tramp;
+}
+
+static void *klp_build_tree(struct klp_ops **hooks, const unsigned long *keys,
+			    unsigned int nr)
+{
+	unsigned long code = ALIGN(klp_tree_size(nr), 16) +
+			     nr * KLP_LEAF_SIZE + KLP_MISS_SIZE +
+			     KLP_HANDLER_SIZE;
+	u8 *tramp = klp_alloc_tramp(code, 0);
+
+	if (!tramp)
+		return NULL;
+	if (!klp_seal_tramp(tramp, code,
+			    klp_generate_tree(tramp, hooks, keys, nr)))
+		return NULL;
+	return tramp;
+}
+
 /**
  * klp_build_trampoline() - make the trampoline of a hook group
  * @hooks: the group's hooks, with their slots; reordered by location.  The
@@ -276,36 +495,23 @@ static bool klp_generate(u8 *start, struct klp_ops **hooks,
  */
 void *klp_build_trampoline(struct klp_ops **hooks, unsigned int nr)
 {
-	unsigned long *keys, size;
-	unsigned int i;
-	u8 *tramp;
+	unsigned long *keys;
+	unsigned int i, bits;
+	void *tramp;
+	u32 mask;
 
-	size = ALIGN(klp_tree_size(nr), 16) +
-	       nr * KLP_LEAF_SIZE + KLP_MISS_SIZE + KLP_HANDLER_SIZE;
 	keys = kmalloc_array(nr, sizeof(*keys), GFP_KERNEL);
 	if (!keys)
 		return NULL;
-	tramp = module_alloc(size);
-	if (!tramp)
-		goto out;
-
 	sort(hooks, nr, sizeof(*hooks), klp_cmp_ops_ip, NULL);
 	for (i = 0; i < nr; i++)
 		keys[i] = hooks[i]->ip + MCOUNT_INSN_SIZE;
 
-	memset(tramp, INT3_INSN_OPCODE, size);
-	if (!klp_generate(tramp, hooks, keys, nr)) {
-		pr_warn_once("a trampoline is out of reach: patched calls keep the handler\n");
-		module_memfree(tramp);
-		tramp = NULL;
-		goto out;
-	}
-	if (set_memory_ro((unsigned long)tramp, PAGE_ALIGN(size) >> PAGE_SHIFT) ||
-	    set_memory_x((unsigned long)tramp, PAGE_ALIGN(size) >> PAGE_SHIFT)) {
-		module_memfree(tramp);
-		tramp = NULL;
-	}
-out:
+	bits = klp_find_mask(keys, nr, &mask);
+	if (bits)
+		tramp = klp_build_table(hooks, keys, nr, mask, bits);
+	else
+		tramp = klp_build_tree(hooks, keys, nr);
 	kfree(keys);
 	return tramp;
 }

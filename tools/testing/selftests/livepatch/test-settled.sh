@@ -6,8 +6,10 @@
 # to its replacement (patch.c, settle.c).  Before a transition changes a
 # settled function, the function goes back to the handler; tasks calling
 # it meanwhile never run a version their patch state forbids (the target
-# counts such runs of version 1 in "v1_mixed").  test-modules.sh shows a
-# module's functions settling again when it comes back.
+# counts such runs of version 1 in "v1_mixed").  The last case settles two
+# functions whose trampoline must take its tree form (settle.c).
+# test-modules.sh shows a module's functions settling again when it comes
+# back.
 #
 # The patches are enabled and disabled while tasks call their functions,
 # so ftrace rewrites call sites that other vCPUs run through: QEMU
@@ -20,6 +22,8 @@ TARGET=test_lp_preempt_target
 V1=test_lp_preempt_a
 V2=test_lp_preempt_both
 PARAMS=/sys/module/$TARGET/parameters
+FAR=test_lp_far_target
+FAR_LP=test_lp_far_patch
 
 # assert_both_settled LP 0|1 - f1 and f3, as LP patches them
 assert_both_settled()
@@ -68,6 +72,14 @@ assert_trampoline()
 		fail_case "ftrace does not call a trampoline for f1 alone: $(ftrace_hook_of test_lp_preempt_f1)"
 }
 
+# assert_far_calls A B - the functions of $FAR return A and B (1 1: the
+# originals, 2 3: the patch's)
+assert_far_calls()
+{
+	assert_eq "test_lp_far_a()" "$1" "$(value_of "/sys/module/$FAR/parameters/a")"
+	assert_eq "test_lp_far_b()" "$2" "$(value_of "/sys/module/$FAR/parameters/b")"
+}
+
 # v1_case_log - the transcript of a case that loads the target and $V1,
 # then disables and removes them
 v1_case_log()
@@ -81,7 +93,12 @@ $(unpatching_log $V1)
 
 setup_config
 settle_calls 1 || skip "the kernel has no settled calls (CONFIG_LIVEPATCH_SETTLED_CALLS)"
-trap 'exit_cleanup $V2 $V1 $TARGET; trace_off' EXIT INT TERM HUP
+# The mitigations these cases run under (config.mitigations): the
+# trampolines return through the kernel's return thunk when it has one.
+for v in spectre_v2 retbleed; do
+	echo "$v: $(cat /sys/devices/system/cpu/vulnerabilities/$v 2>/dev/null || echo unknown)"
+done
+trap 'exit_cleanup $FAR_LP $FAR $V2 $V1 $TARGET; trace_off' EXIT INT TERM HUP
 
 start_test "a patch settles when its transition completes, and can be unsettled"
 load_mod $TARGET
@@ -153,5 +170,30 @@ stop_callers
 assert_eq "runs of $V1 by tasks switched back from it" 0 "$(param v1_mixed)"
 unload_mod $TARGET
 check_result "$(v1_case_log)"
+
+# The cases above get the table form (two functions close together); these
+# two functions are 64 KiB apart, which only the tree form tells apart.
+start_test "functions that only a tree of compares tells apart settle too"
+load_mod $FAR
+assert_eq "low 16 bits of the distance of the two functions" 0 \
+	$(($(value_of "/sys/module/$FAR/parameters/distance") & 0xffff))
+load_lp $FAR_LP
+assert_settled $FAR_LP $FAR test_lp_far_a 1
+assert_settled $FAR_LP $FAR test_lp_far_b 1
+assert_far_calls 2 3
+settle_calls 0
+assert_settled $FAR_LP $FAR test_lp_far_a 0
+assert_far_calls 2 3
+settle_calls 1
+assert_far_calls 2 3
+disable_lp $FAR_LP
+unload_lp $FAR_LP
+assert_far_calls 1 1
+unload_mod $FAR
+check_result "% modprobe $FAR
+$(lp_load_log $FAR_LP)
+$(unpatching_log $FAR_LP)
+% rmmod $FAR_LP
+% rmmod $FAR"
 
 exit 0

@@ -213,6 +213,7 @@ config_fragments()
 	printf '%s\n' "$SCRIPT_DIR/config.vm" "$SCRIPT_DIR/config"
 	[[ $VARIANT != default ]] && printf '%s\n' "$SCRIPT_DIR/config.preempt"
 	[[ $VARIANT == debug ]] && printf '%s\n' "$SCRIPT_DIR/config.debug"
+	[[ $VARIANT == preempt ]] && printf '%s\n' "$SCRIPT_DIR/config.mitigations"
 }
 
 # tinyconfig + our fragments; redone only when a fragment changes.  Every
@@ -437,11 +438,13 @@ boot_guest()
 	local log=$BUILD_DIR/console-$VARIANT_NAME.log
 	local accel=tcg,thread=${VMTEST_TCG_THREAD:-multi}
 	local mem=${VMTEST_MEM:-1G} timeout=${VMTEST_TIMEOUT:-1800} rc
-	local preempt=
+	local params=
 
 	# PREEMPT_DYNAMIC kernels come up voluntary; users who want a fully
 	# preemptible kernel boot it so, and so do we.
-	[[ $VARIANT != default ]] && preempt=preempt=full
+	[[ $VARIANT != default ]] && params=preempt=full
+	# config.mitigations: retpolines whatever the emulated CPU reports.
+	[[ $VARIANT == preempt ]] && params+=" spectre_v2=retpoline"
 
 	# 1G suits the debug kernel too: a kmemleak scan reads every struct
 	# page, and took 24 s with 3G against 10 s with 1G.
@@ -458,7 +461,7 @@ boot_guest()
 		-smp "${VMTEST_CPUS:-2}" -m "$mem" -nographic -no-reboot
 		-nic none -kernel "$KBUILD_DIR/arch/x86/boot/bzImage"
 		-initrd "$INITRAMFS"
-		-append "console=ttyS0 quiet loglevel=4 log_buf_len=32M panic=-1 oops=panic panic_on_warn=0 tsc=unstable $preempt ${VMTEST_APPEND:-}")
+		-append "console=ttyS0 quiet loglevel=4 log_buf_len=32M panic=-1 oops=panic panic_on_warn=0 tsc=unstable $params ${VMTEST_APPEND:-}")
 
 	if [[ $SHELL_MODE -eq 1 ]]; then
 		msg "booting an interactive guest; quit with Ctrl-A X"

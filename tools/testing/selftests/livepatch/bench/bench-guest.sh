@@ -137,7 +137,8 @@ slab_kb()
 }
 
 # 1. The cost of a call: unpatched, through one hop out and back (the
-# floor of any redirection), patched, and while in transition.
+# floor of any redirection), patched (in a patch of two functions, and of
+# one), and while in transition.
 bench_call()
 {
 	local p=/sys/module/bench_call/parameters i ns
@@ -172,6 +173,12 @@ bench_call()
 		read -r ns _ <"$p/ns_per_call"
 		result call_traced_ns "$ns"
 		trace_off
+		disable_timed bench_call_patch
+		# The patch of bench_call_fn() alone: a hook group of one.
+		load bench_call_patch alone=1
+		wait_value "$KLP/bench_call_patch/transition" 0
+		read -r ns _ <"$p/ns_per_call"
+		result call_alone_ns "$ns"
 		disable_timed bench_call_patch
 	done
 	rmmod bench_call

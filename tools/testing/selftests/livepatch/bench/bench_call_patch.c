@@ -3,11 +3,18 @@
  * bench_call_patch.c - the patch of bench_call: bench_call_fn() gets a
  * replacement as small as itself, and bench_call_hold() one that behaves
  * the same, only so that a task sleeping there keeps the transition open.
+ * With alone=1, only bench_call_fn(): a patch, and a hook group, of one
+ * function.
  */
 
 #include <linux/livepatch.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
+
+static bool alone;
+module_param(alone, bool, 0444);
+MODULE_PARM_DESC(alone, "patch bench_call_fn() only");
 
 static int bench_call_patch_fn(int x)
 {
@@ -38,6 +45,9 @@ static struct klp_patch bench_call_patch = {
 
 static int __init bench_call_patch_init(void)
 {
+	if (alone)
+		memset(&bench_call_patch_funcs[1], 0,
+		       sizeof(bench_call_patch_funcs[1]));
 	return klp_enable_patch(&bench_call_patch);
 }
 

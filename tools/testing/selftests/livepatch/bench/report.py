@@ -19,6 +19,7 @@ METRICS = [
     ('call_unpatched_ns', 'ns', 'call: not patched'),
     ('call_hop_ns', 'ns', 'call: one hop out (floor)'),
     ('call_patched_ns', 'ns', 'call: patched'),
+    ('call_alone_ns', 'ns', 'call: patched, one function'),
     ('call_transition_ns', 'ns', 'call: in transition'),
     ('call_handler_ns', 'ns', 'call: patched, settle=0 (ours)'),
     ('call_traced_ns', 'ns', 'call: patched and traced'),
@@ -48,6 +49,7 @@ METRICS = [
 CALL_RATIOS = [
     ('call_hop_ns', 'one hop out (floor)'),
     ('call_patched_ns', 'patched'),
+    ('call_alone_ns', 'patched, one function'),
     ('call_transition_ns', 'in transition'),
     ('call_handler_ns', 'patched, settle=0'),
     ('call_traced_ns', 'patched and traced'),
@@ -57,13 +59,16 @@ NOTES = """How each row is measured (bench-guest.sh and the bench_* modules):
 - call: in-kernel loop of 1e6 calls of a one-add function (bench_call),
   mean ns per call; "in transition" while a kthread asleep in another
   function of the patch keeps the transition open.  Ours settles a patched
-  call once no transition runs (the trampoline jumps to the replacement);
-  "settle=0" is the same patched call through our handler, and "traced"
+  call once no transition runs (the trampoline returns to the replacement);
+  "one function" is the patch of bench_call_fn() alone, whose trampoline
+  has one function to tell apart, the others a patch of two; "settle=0" is the same patched call through our handler, and "traced"
   has the function tracer on the function as well, so ftrace's own caller
   and the handler run.  "one hop out (floor)" is the least any redirection
   at the fentry call can cost: the same function's call out to a stub on
   another page, which drops the return address and jumps to a copy of the
-  function on a third page (bench_call_hop(), no livepatch involved).
+  function on a third page (bench_call_hop(), no livepatch involved); a
+  jump where the trampolines return, one instruction less, which leaves
+  the processor's return prediction one entry off the stack.
 - enable/disable N function(s): modprobe of a generated N-function patch
   until its "transition" reads 0; "echo 0 > enabled" until its sysfs
   directory is gone.  Idle VM.
