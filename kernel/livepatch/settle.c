@@ -17,10 +17,11 @@
  * of it that tell the group's locations apart (a window of bits chosen for
  * the smallest table that does, up to 64 KiB), and returns to what the
  * table entry they select holds: the target, or the address of the
- * function's stub, which pushes the return address back and goes to the
- * handler's path.  A settled call costs the fentry call, a pop, an and, a
- * push and a return (no and for a group of one function).  Only r10, r11
- * and the flags are clobbered, which are dead at a function's entry.
+ * function's stub, which puts the return address back and goes to the
+ * handler's path.  A settled call costs a pop, an and, a push and a
+ * return more than an unpatched one, and the replacement's own fentry
+ * nop (no and for a group of one function).  Only r10, r11 and the flags
+ * are clobbered, which are dead at a function's entry.
  *
  * The tree form, for a group whose locations no table of up to 64 KiB
  * tells apart (a large group of functions scattered across vmlinux, most
@@ -366,24 +367,30 @@ static void klp_emit_head(struct klp_emitter *e, u32 mask,
 }
 
 /*
- * Where the head returns to while a function's calls need the handler:
- * put back the return address that the head took, and go to the handler's
- * path with the slot in %r11.
+ * Where the head returns to while a function's calls need the handler: go
+ * to the handler's path with the slot in %r11 and, in place of the return
+ * address that the head took, the function's.  The handler's path ends in
+ * a return: the stub gets there by a call whose return address it
+ * overwrites, so that this return, too, consumes the prediction of a call
+ * (the stub's) and the predictions after it stay in step with the stack.
  */
 static void klp_emit_stub(struct klp_emitter *e, unsigned long key,
 			  struct klp_hook_slot *slot, u8 *handler)
 {
-	static const u8 push = 0x68;				/* $imm32 */
 	static const u8 movabs_r11[] = { 0x49, 0xbb };
+	static const u8 call_over_int3[] = { 0xe8, 0x01, 0x00, 0x00, 0x00,
+					     INT3_INSN_OPCODE };
+	static const u8 store_imm[] = { 0x48, 0xc7, 0x04, 0x24 }; /* to (%rsp) */
 	static const u8 jmp = 0xe9;
 	u8 *end = e->pos + KLP_STUB_SIZE;
 
 	if ((long)key != (s32)key)
 		e->fits = false;
-	klp_emit(e, &push, 1);
-	klp_emit_u32(e, (u32)key);
 	klp_emit(e, movabs_r11, sizeof(movabs_r11));
 	klp_emit_u64(e, (unsigned long)slot);
+	klp_emit(e, call_over_int3, sizeof(call_over_int3));
+	klp_emit(e, store_imm, sizeof(store_imm));
+	klp_emit_u32(e, (u32)key);
 	klp_emit_rel32(e, &jmp, 1, handler);
 	if (WARN_ON_ONCE(e->pos > end))
 		e->fits = false;
@@ -420,8 +427,9 @@ static bool klp_seal_tramp(u8 *tramp, unsigned long code, bool fits)
  * The table form: a head, one stub per function, a trap, the handler's
  * path, and after the code the writable table, whose entries are the
  * slots' targets or their stubs.  ftrace calls the trampoline only from
- * the group's locations; the entries no location selects hold the trap,
- * which stops the kernel rather than guess where to return to.
+ * the group's locations (anything else with a location's bits would go
+ * where that location goes); the entries that no location selects hold
+ * the trap.
  */
 static void *klp_build_table(struct klp_ops **hooks, const unsigned long *keys,
 			     unsigned int nr, u32 mask, unsigned int bits)

@@ -3,9 +3,11 @@
  * test_lp_far_target.c - target of the case of test-settled.sh for the
  * tree form of the hook groups' trampolines (kernel/livepatch/settle.c).
  *
- * Its two functions start on 64 KiB boundaries of one section, so their
- * addresses, and those of their fentry calls, differ in no bit below 16:
- * no table of up to 64 KiB tells them apart, and a patch of both gets a
+ * Its two functions are alone in sections aligned to 64 KiB, which the
+ * module loader places at multiples of 64 KiB from the module's start
+ * (one section for both would hold padding instructions, which objtool
+ * finds unreachable).  Their addresses, and those of their fentry calls,
+ * differ in no bit below 16: no table of up to 64 KiB tells them apart, and a patch of both gets a
  * trampoline with a tree of compares.  Reading the parameter "a" or "b"
  * calls the function and shows what it returns (1: the original);
  * "distance" is how far apart they are.
@@ -17,12 +19,14 @@
 #include <linux/moduleparam.h>
 #include <linux/sizes.h>
 
-noinline __noipa __aligned(SZ_64K) int test_lp_far_a(void)
+noinline __noipa __section(".text.test_lp_far_a") __aligned(SZ_64K)
+int test_lp_far_a(void)
 {
 	return 1;
 }
 
-noinline __noipa __aligned(SZ_64K) int test_lp_far_b(void)
+noinline __noipa __section(".text.test_lp_far_b") __aligned(SZ_64K)
+int test_lp_far_b(void)
 {
 	return 1;
 }
