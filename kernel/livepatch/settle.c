@@ -17,11 +17,11 @@
  * of it that tell the group's locations apart (a window of bits chosen for
  * the smallest table that does, up to 64 KiB), and returns to what the
  * table entry they select holds: the target, or the address of the
- * function's stub, which puts the return address back and goes to the
- * handler's path.  A settled call costs a pop, an and, a push and a
- * return more than an unpatched one, and the replacement's own fentry
- * nop (no and for a group of one function).  Only r10, r11 and the flags
- * are clobbered, which are dead at a function's entry.
+ * function's stub, which goes to the handler's path with the function's
+ * return address in its place again.  A settled call costs a pop, an and,
+ * a push and a return more than an unpatched one, and the replacement's
+ * own fentry nop (no and for a group of one function).  Only r10, r11 and
+ * the flags are clobbered, which are dead at a function's entry.
  *
  * The tree form, for a group whose locations no table of up to 64 KiB
  * tells apart (a large group of functions scattered across vmlinux, most
