@@ -212,6 +212,9 @@ static void klp_emit_leaf(struct klp_emitter *e, struct klp_hook_slot *slot,
 	e->pos = end;
 }
 
+#define KLP_MISS_SIZE		16	/* the tree's miss or the table's trap */
+#define KLP_HANDLER_SIZE	64
+
 /*
  * Save what the function may receive in registers (what ftrace's own
  * caller saves), ask klp_trampoline_handler(where fentry returns to,
@@ -237,15 +240,15 @@ static void klp_emit_handler(struct klp_emitter *e)
 		0x5d,				/* pop rbp */
 	};
 	static const u8 call = 0xe8;
+	u8 *end = e->pos + KLP_HANDLER_SIZE;
 
 	klp_emit(e, save, sizeof(save));
 	klp_emit_rel32(e, &call, 1, klp_trampoline_handler);
 	klp_emit(e, restore, sizeof(restore));
 	klp_emit_ret(e);
+	if (WARN_ON_ONCE(e->pos > end))
+		e->fits = false;
 }
-
-#define KLP_MISS_SIZE		16	/* a return, and room up to the handler */
-#define KLP_HANDLER_SIZE	64
 
 static int klp_cmp_ops_ip(const void *a, const void *b)
 {
@@ -277,7 +280,7 @@ static bool klp_generate_tree(u8 *start, struct klp_ops **hooks,
 	klp_emit_ret(&e);
 	e.pos = handler;
 	klp_emit_handler(&e);
-	return e.fits && e.pos <= handler + KLP_HANDLER_SIZE;
+	return e.fits;
 }
 
 /* ---- the table form ------------------------------------------------------ */
@@ -423,6 +426,13 @@ static bool klp_seal_tramp(u8 *tramp, unsigned long code, bool fits)
 	return false;
 }
 
+/* The entry of the table that the head selects for @key. */
+static unsigned long *klp_table_entry(unsigned long *table, unsigned long key,
+				      u32 mask)
+{
+	return &table[(key & mask) / sizeof(*table)];
+}
+
 /*
  * The table form: a head, one stub per function, a trap, the handler's
  * path, and after the code the writable table, whose entries are the
@@ -456,20 +466,19 @@ static void *klp_build_table(struct klp_ops **hooks, const unsigned long *keys,
 	klp_emit(&e, ud2, sizeof(ud2));
 	e.pos = handler;
 	klp_emit_handler(&e);
-	if (e.pos > handler + KLP_HANDLER_SIZE)
-		e.fits = false;
 
 	/* Born unsettled: every function's entry leads to the handler. */
 	for (i = 0; i < (1UL << bits) / sizeof(*table); i++)
 		table[i] = (unsigned long)trap;
 	for (i = 0; i < nr; i++)
-		table[(keys[i] & mask) / sizeof(*table)] =
+		*klp_table_entry(table, keys[i], mask) =
 			(unsigned long)(stubs + i * KLP_STUB_SIZE);
 	if (!klp_seal_tramp(tramp, code, e.fits))
 		return NULL;
 
+	/* Sealed: the slots may lead to the table now. */
 	for (i = 0; i < nr; i++) {
-		hooks[i]->slot->entry = &table[(keys[i] & mask) / sizeof(*table)];
+		hooks[i]->slot->entry = klp_table_entry(table, keys[i], mask);
 		hooks[i]->slot->to_handler = *hooks[i]->slot->entry;
 	}
 	return tramp;

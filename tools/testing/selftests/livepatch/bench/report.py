@@ -61,9 +61,10 @@ NOTES = """How each row is measured (bench-guest.sh and the bench_* modules):
   function of the patch keeps the transition open.  Ours settles a patched
   call once no transition runs (the trampoline returns to the replacement);
   "one function" is the patch of bench_call_fn() alone, whose trampoline
-  has one function to tell apart, the others a patch of two; "settle=0" is the same patched call through our handler, and "traced"
-  has the function tracer on the function as well, so ftrace's own caller
-  and the handler run.  "one hop out (floor)" is the least any redirection
+  has one function to tell apart, the others a patch of two; "settle=0" is
+  the same patched call through our handler, and "traced" has the
+  function tracer on the function as well, so ftrace's own caller and the
+  handler run.  "one hop out (floor)" is the least any redirection
   at the fentry call can cost: the same function's call out to a stub on
   another page, which drops the return address and jumps to a copy of the
   function on a third page (bench_call_hop(), no livepatch involved); a
