@@ -13,15 +13,22 @@
  * is about to take part in one), which it calls with the hook's slot so
  * that the handler has no lookup to do.  It comes in two forms.
  *
- * The table form: the trampoline pops the return address, keeps the bits
- * of it that tell the group's locations apart (a window of bits chosen for
- * the smallest table that does, up to 64 KiB), and returns to what the
- * table entry they select holds: the target, or the address of the
- * function's stub, which goes to the handler's path with the function's
- * return address in its place again.  A settled call costs a pop, an and,
- * a push and a return more than an unpatched one, and the replacement's
- * own fentry nop (no and for a group of one function).  Only r10, r11 and
- * the flags are clobbered, which are dead at a function's entry.
+ * The table form: the trampoline reads the word of its table that the
+ * return address selects, and returns to what it holds in place of that
+ * address: the target, or the address of the function's stub, which goes
+ * to the handler's path with the function's return address in its place
+ * again.  The address selects the word by one of its low four bytes, when
+ * that byte differs between all the group's locations (a table of 256
+ * words), or by a window of its bits chosen for the smallest table that
+ * tells them apart (up to 64 KiB), which the trampoline pops and masks
+ * first.  A group of one function has one word.  A settled call costs,
+ * beyond an unpatched one and the replacement's own fentry nop: a push
+ * and a return that drops the return address (`ret $8`), and for more
+ * than one function a load of the byte.  The head that pops costs a pop,
+ * an and (more than one function), a push and a return; it is the one
+ * used where the kernel wants every return to go through its return
+ * thunk, which cannot drop a word.  Only r10, r11 and the flags are
+ * clobbered, which are dead at a function's entry.
  *
  * The tree form, for a group whose locations no table of up to 64 KiB
  * tells apart (a large group of functions scattered across vmlinux, most
@@ -286,8 +293,26 @@ static bool klp_generate_tree(u8 *start, struct klp_ops **hooks,
 /* ---- the table form ------------------------------------------------------ */
 
 #define KLP_TABLE_MAX_BITS	16	/* a table of at most 64 KiB */
+#define KLP_BYTE_TABLE_BITS	11	/* a word for each value of a byte */
 #define KLP_HEAD_SIZE		32
 #define KLP_STUB_SIZE		32
+
+/**
+ * struct klp_index - how the head of a table trampoline finds a call's entry
+ * @byte:	0 to 3: the entry is the one of this byte of the return
+ *		address; -1: @mask selects it
+ * @mask:	the bits of the return address that are the entry's offset
+ *		in the table; 0 for a group of one function
+ * @bits:	the table is 1 << @bits bytes
+ * @drop:	the head leaves the return address on the stack, and drops
+ *		it with the return (`ret $8`) rather than popping it first
+ */
+struct klp_index {
+	int byte;
+	u32 mask;
+	unsigned int bits;
+	bool drop;
+};
 
 /* Whether bits @lo .. @hi - 1 differ between any two of @keys. */
 static bool klp_bits_separate(const unsigned long *keys, unsigned int nr,
@@ -305,65 +330,124 @@ static bool klp_bits_separate(const unsigned long *keys, unsigned int nr,
 }
 
 /*
- * Find the bits of the return addresses that tell the group's functions
- * apart with the smallest table: bits lo .. hi - 1, for a table of
- * 1 << hi bytes.  Bits 0 to 2 stay out: entries are aligned words.
- * Returns the table's size in bits, with *@mask set, or 0 when no table of
- * up to 1 << KLP_TABLE_MAX_BITS bytes does.
+ * The head that drops the return address as it returns: a group of one
+ * function has one entry; a larger one needs a byte among the low four of
+ * the return addresses that differs between all of them, whose value is
+ * the index of the entry in a table of 256.
  */
-static unsigned int klp_find_mask(const unsigned long *keys, unsigned int nr,
-				  u32 *mask)
+static bool klp_find_byte(const unsigned long *keys, unsigned int nr,
+			  unsigned long *seen, struct klp_index *idx)
 {
-	unsigned long *seen;
-	unsigned int lo, hi, found = 0;
+	int byte;
 
-	seen = bitmap_alloc(1U << (KLP_TABLE_MAX_BITS - 3), GFP_KERNEL);
-	if (!seen)
-		return 0;
-	for (hi = 3; hi <= KLP_TABLE_MAX_BITS && !found; hi++) {
+	idx->drop = true;
+	if (nr == 1) {
+		idx->bits = 3;
+		return true;
+	}
+	for (byte = 0; byte < 4; byte++) {
+		if (klp_bits_separate(keys, nr, 8 * byte, 8 * byte + 8, seen)) {
+			idx->byte = byte;
+			idx->bits = KLP_BYTE_TABLE_BITS;
+			return true;
+		}
+	}
+	idx->drop = false;
+	return false;
+}
+
+/*
+ * The head that pops the return address: the bits of it that tell the
+ * group's functions apart with the smallest table, bits lo .. hi - 1, for
+ * a table of 1 << hi bytes.  Bits 0 to 2 stay out: entries are aligned
+ * words.
+ */
+static bool klp_find_mask(const unsigned long *keys, unsigned int nr,
+			  unsigned long *seen, struct klp_index *idx)
+{
+	unsigned int lo, hi;
+
+	for (hi = 3; hi <= KLP_TABLE_MAX_BITS; hi++) {
 		for (lo = 3; lo <= hi && (1UL << (hi - lo)) >= nr; lo++) {
 			if (klp_bits_separate(keys, nr, lo, hi, seen)) {
-				*mask = hi > lo ? GENMASK(hi - 1, lo) : 0;
-				found = hi;
-				break;
+				idx->mask = hi > lo ? GENMASK(hi - 1, lo) : 0;
+				idx->bits = hi;
+				return true;
 			}
 		}
 	}
+	return false;
+}
+
+/*
+ * Choose how the head finds the entry of a call, the fewer instructions
+ * the better.  A return that drops a word cannot go through the return
+ * thunk that mitigations may want every return to take: then the head
+ * pops.  Returns false when no table of up to 1 << KLP_TABLE_MAX_BITS
+ * bytes tells the group's functions apart, or when there is no memory to
+ * find out.
+ */
+static bool klp_choose_index(const unsigned long *keys, unsigned int nr,
+			     struct klp_index *idx)
+{
+	unsigned long *seen;
+	bool found;
+
+	*idx = (struct klp_index){ .byte = -1 };
+	seen = bitmap_alloc(1U << (KLP_TABLE_MAX_BITS - 3), GFP_KERNEL);
+	if (!seen)
+		return false;
+	found = (!cpu_wants_rethunk() && klp_find_byte(keys, nr, seen, idx)) ||
+		klp_find_mask(keys, nr, seen, idx);
 	bitmap_free(seen);
 	return found;
 }
 
 /*
- * Take the return address that fentry pushed off the stack, keep the bits
- * of @mask, and return to what the table entry they select holds in its
- * place: the target, as if the function had been called there, or the
- * function's stub.  Returning, rather than jumping through the entry,
- * keeps the return stack predictor in step with the stack, and needs no
- * retpoline: the return from the fentry call is the one prediction
- * missed, and every return after it is predicted as without the patch.
- * With one function (@mask 0), there is one entry.
+ * Go where the table entry of the call says, in place of the return
+ * address that fentry pushed: the target, as if the function had been
+ * called there, or the function's stub.  Returning, rather than jumping
+ * through the entry, keeps the return stack predictor in step with the
+ * stack, and needs no retpoline: the return from the fentry call is the
+ * one prediction missed, and every return after it is predicted as
+ * without the patch.
  */
-static void klp_emit_head(struct klp_emitter *e, u32 mask,
+static void klp_emit_head(struct klp_emitter *e, const struct klp_index *idx,
 			  const unsigned long *table)
 {
 	static const u8 pop_r10[] = { 0x41, 0x5a };
 	static const u8 and_r10d[] = { 0x41, 0x81, 0xe2 };	/* $imm32 */
 	static const u8 push_r10[] = { 0x41, 0xff, 0xb2 };	/* disp32(%r10) */
 	static const u8 push_abs[] = { 0xff, 0x34, 0x25 };	/* disp32 */
+	/* movzbl disp8(%rsp), %r10d */
+	static const u8 load_byte[] = { 0x44, 0x0f, 0xb6, 0x54, 0x24 };
+	/* push disp32(, %r10, 8) */
+	static const u8 push_index[] = { 0x42, 0xff, 0x34, 0xd5 };
+	static const u8 ret_drop[] = { 0xc2, 0x08, 0x00, INT3_INSN_OPCODE };
 	u8 *end = e->pos + KLP_HEAD_SIZE;
 
 	if ((long)table != (s32)(long)table)
 		e->fits = false;
-	klp_emit(e, pop_r10, sizeof(pop_r10));
-	if (mask) {
+	if (!idx->drop)
+		klp_emit(e, pop_r10, sizeof(pop_r10));
+	if (idx->byte >= 0) {
+		klp_emit(e, load_byte, sizeof(load_byte));
+		*e->pos++ = idx->byte;
+		klp_emit(e, push_index, sizeof(push_index));
+	} else if (idx->mask) {
 		klp_emit(e, and_r10d, sizeof(and_r10d));
-		klp_emit_u32(e, mask);
+		klp_emit_u32(e, idx->mask);
 		klp_emit(e, push_r10, sizeof(push_r10));
 	} else {
 		klp_emit(e, push_abs, sizeof(push_abs));
 	}
 	klp_emit_u32(e, (u32)(unsigned long)table);
-	klp_emit_ret(e);
+	if (!idx->drop)
+		klp_emit_ret(e);
+	else if (WARN_ON_ONCE(cpu_wants_rethunk_at(e->pos)))
+		e->fits = false;
+	else
+		klp_emit(e, ret_drop, sizeof(ret_drop));
 	if (WARN_ON_ONCE(e->pos > end))
 		e->fits = false;
 	e->pos = end;
@@ -428,9 +512,11 @@ static bool klp_seal_tramp(u8 *tramp, unsigned long code, bool fits)
 
 /* The entry of the table that the head selects for @key. */
 static unsigned long *klp_table_entry(unsigned long *table, unsigned long key,
-				      u32 mask)
+				      const struct klp_index *idx)
 {
-	return &table[(key & mask) / sizeof(*table)];
+	if (idx->byte >= 0)
+		return &table[(key >> (8 * idx->byte)) & 0xff];
+	return &table[(key & idx->mask) / sizeof(*table)];
 }
 
 /*
@@ -442,7 +528,7 @@ static unsigned long *klp_table_entry(unsigned long *table, unsigned long key,
  * the trap.
  */
 static void *klp_build_table(struct klp_ops **hooks, const unsigned long *keys,
-			     unsigned int nr, u32 mask, unsigned int bits)
+			     unsigned int nr, const struct klp_index *idx)
 {
 	static const u8 ud2[] = { 0x0f, 0x0b };
 	unsigned long code, *table, i;
@@ -451,7 +537,7 @@ static void *klp_build_table(struct klp_ops **hooks, const unsigned long *keys,
 
 	code = KLP_HEAD_SIZE + nr * KLP_STUB_SIZE + KLP_MISS_SIZE +
 	       KLP_HANDLER_SIZE;
-	tramp = klp_alloc_tramp(code, 1UL << bits);
+	tramp = klp_alloc_tramp(code, 1UL << idx->bits);
 	if (!tramp)
 		return NULL;
 	table = (unsigned long *)(tramp + PAGE_ALIGN(code));
@@ -460,7 +546,7 @@ static void *klp_build_table(struct klp_ops **hooks, const unsigned long *keys,
 	handler = trap + KLP_MISS_SIZE;
 
 	e = (struct klp_emitter){ .pos = tramp, .fits = true };
-	klp_emit_head(&e, mask, table);
+	klp_emit_head(&e, idx, table);
 	for (i = 0; i < nr; i++)
 		klp_emit_stub(&e, keys[i], hooks[i]->slot, handler);
 	klp_emit(&e, ud2, sizeof(ud2));
@@ -468,17 +554,17 @@ static void *klp_build_table(struct klp_ops **hooks, const unsigned long *keys,
 	klp_emit_handler(&e);
 
 	/* Born unsettled: every function's entry leads to the handler. */
-	for (i = 0; i < (1UL << bits) / sizeof(*table); i++)
+	for (i = 0; i < (1UL << idx->bits) / sizeof(*table); i++)
 		table[i] = (unsigned long)trap;
 	for (i = 0; i < nr; i++)
-		*klp_table_entry(table, keys[i], mask) =
+		*klp_table_entry(table, keys[i], idx) =
 			(unsigned long)(stubs + i * KLP_STUB_SIZE);
 	if (!klp_seal_tramp(tramp, code, e.fits))
 		return NULL;
 
 	/* Sealed: the slots may lead to the table now. */
 	for (i = 0; i < nr; i++) {
-		hooks[i]->slot->entry = klp_table_entry(table, keys[i], mask);
+		hooks[i]->slot->entry = klp_table_entry(table, keys[i], idx);
 		hooks[i]->slot->to_handler = *hooks[i]->slot->entry;
 	}
 	return tramp;
@@ -512,10 +598,10 @@ static void *klp_build_tree(struct klp_ops **hooks, const unsigned long *keys,
  */
 void *klp_build_trampoline(struct klp_ops **hooks, unsigned int nr)
 {
+	struct klp_index idx;
 	unsigned long *keys;
-	unsigned int i, bits;
+	unsigned int i;
 	void *tramp;
-	u32 mask;
 
 	keys = kmalloc_array(nr, sizeof(*keys), GFP_KERNEL);
 	if (!keys)
@@ -524,9 +610,8 @@ void *klp_build_trampoline(struct klp_ops **hooks, unsigned int nr)
 	for (i = 0; i < nr; i++)
 		keys[i] = hooks[i]->ip + MCOUNT_INSN_SIZE;
 
-	bits = klp_find_mask(keys, nr, &mask);
-	if (bits)
-		tramp = klp_build_table(hooks, keys, nr, mask, bits);
+	if (klp_choose_index(keys, nr, &idx))
+		tramp = klp_build_table(hooks, keys, nr, &idx);
 	else
 		tramp = klp_build_tree(hooks, keys, nr);
 	kfree(keys);

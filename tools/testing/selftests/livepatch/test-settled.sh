@@ -6,8 +6,8 @@
 # to its replacement (patch.c, settle.c).  Before a transition changes a
 # settled function, the function goes back to the handler; tasks calling
 # it meanwhile never run a version their patch state forbids (the target
-# counts such runs of version 1 in "v1_mixed").  The last case settles two
-# functions whose trampoline must take its tree form (settle.c).
+# counts such runs of version 1 in "v1_mixed").  The last cases settle
+# functions whose trampolines must take their other forms (settle.c).
 # test-modules.sh shows a module's functions settling again when it comes
 # back.
 #
@@ -72,12 +72,54 @@ assert_trampoline()
 		fail_case "ftrace does not call a trampoline for f1 alone: $(ftrace_hook_of test_lp_preempt_f1)"
 }
 
-# assert_far_calls A B - the functions of $FAR return A and B (1 1: the
-# originals, 2 3: the patch's)
+# assert_far_calls SET A B C - test_lp_SET_a(), _b() and _c() of $FAR
+# (SET: far or near) return A, B and C (1 1 1: the originals)
 assert_far_calls()
 {
-	assert_eq "test_lp_far_a()" "$1" "$(value_of "/sys/module/$FAR/parameters/a")"
-	assert_eq "test_lp_far_b()" "$2" "$(value_of "/sys/module/$FAR/parameters/b")"
+	local set=$1 fn param
+
+	shift
+	for fn in a b c; do
+		param=$fn
+		[[ $set == near ]] && param=near_$fn
+		assert_eq "test_lp_${set}_$fn()" "$1" \
+			"$(value_of "/sys/module/$FAR/parameters/$param")"
+		shift
+	done
+}
+
+# far_functions_settle SET A B C [ARG...] - $FAR_LP, loaded with ARGs,
+# patches the functions of SET, which then return A, B and C: they settle,
+# go back to the handler and settle again, and the patch goes
+far_functions_settle()
+{
+	local set=$1 patched=("$2" "$3" "$4") fn
+
+	shift 4
+	load_mod $FAR
+	# What makes the trampoline take the form the case is about.
+	assert_eq "the layout of $FAR's functions" "0 256 65536 0 32 256" \
+		"$(value_of "/sys/module/$FAR/parameters/layout")"
+	load_lp $FAR_LP "$@"
+	for fn in a b c; do
+		assert_settled $FAR_LP $FAR "test_lp_${set}_$fn" 1
+	done
+	assert_far_calls "$set" "${patched[@]}"
+	settle_calls 0
+	assert_settled $FAR_LP $FAR "test_lp_${set}_a" 0
+	assert_far_calls "$set" "${patched[@]}"
+	settle_calls 1
+	assert_settled $FAR_LP $FAR "test_lp_${set}_a" 1
+	assert_far_calls "$set" "${patched[@]}"
+	disable_lp $FAR_LP
+	unload_lp $FAR_LP
+	assert_far_calls "$set" 1 1 1
+	unload_mod $FAR
+	check_result "% modprobe $FAR
+$(lp_load_log $FAR_LP "$@")
+$(unpatching_log $FAR_LP)
+% rmmod $FAR_LP
+% rmmod $FAR"
 }
 
 # v1_case_log - the transcript of a case that loads the target and $V1,
@@ -171,29 +213,15 @@ assert_eq "runs of $V1 by tasks switched back from it" 0 "$(param v1_mixed)"
 unload_mod $TARGET
 check_result "$(v1_case_log)"
 
-# The cases above get the table form (two functions close together); these
-# two functions are 64 KiB apart, which only the tree form tells apart.
+# The cases above get the table form with a word per value of a byte of
+# the return address (or, where returns go through a thunk, a masked one),
+# and f1 alone one with a single word.  No byte tells apart the functions
+# of the last two cases: theirs are a tree of compares, and a table that a
+# window of bits indexes.
 start_test "functions that only a tree of compares tells apart settle too"
-load_mod $FAR
-assert_eq "low 16 bits of the distance of the two functions" 0 \
-	$(($(value_of "/sys/module/$FAR/parameters/distance") & 0xffff))
-load_lp $FAR_LP
-assert_settled $FAR_LP $FAR test_lp_far_a 1
-assert_settled $FAR_LP $FAR test_lp_far_b 1
-assert_far_calls 2 3
-settle_calls 0
-assert_settled $FAR_LP $FAR test_lp_far_a 0
-assert_far_calls 2 3
-settle_calls 1
-assert_far_calls 2 3
-disable_lp $FAR_LP
-unload_lp $FAR_LP
-assert_far_calls 1 1
-unload_mod $FAR
-check_result "% modprobe $FAR
-$(lp_load_log $FAR_LP)
-$(unpatching_log $FAR_LP)
-% rmmod $FAR_LP
-% rmmod $FAR"
+far_functions_settle far 2 3 4
+
+start_test "functions that only a masked table tells apart settle too"
+far_functions_settle near 5 6 7 near=1
 
 exit 0
