@@ -129,7 +129,9 @@ $MOD: test regrow: passed
 % rmmod $MOD"
 
 # Meanwhile another thread makes and frees 20000 variables over and over:
-# the table grows and shrinks under the others.
+# the table grows and shrinks under the others; and one more frees its
+# own with free_all, over and over, so that some of its walks meet a
+# resize publishing another table.
 # The debug kernel needs longer for the churn thread's rounds.
 secs=1
 [[ -n ${VMTEST_DEBUG:-} ]] && secs=3
@@ -139,9 +141,11 @@ unload_mod $MOD
 check_result "% modprobe $MOD test=stress threads=4 seconds=$secs
 $MOD: test stress
 $MOD: ok: churn thread started
+$MOD: ok: free_all rounds thread started
 $MOD: ok: 4 threads started
 $MOD: ok: each thread did some operations
 $MOD: ok: the churn thread made and freed 20000 variables at least once
+$MOD: ok: rounds of 64 variables freed with free_all while the table grows and shrinks: each was made, none is left
 $MOD: ok: no lookup, alloc or free saw a wrong variable
 $MOD: ok: every constructed variable was destroyed once
 $MOD: ok: no variable is left after free_all

@@ -533,6 +533,14 @@ static void test_lp_shadow_regrow(void)
 #define STRESS_CHURN_ID	300	/* the churn thread's variables */
 #define STRESS_CHURN	20000	/* how many it makes at a time: > 4 * 4096 */
 #define STRESS_MAGIC	0x5eed5eedUL
+#define STRESS_ROUND_ID	500	/* the free_all rounds' variables */
+#define STRESS_ROUND	64	/* how many they make at a time */
+/*
+ * Their objects a page apart: the larger tables keep the variables of a
+ * page's objects in one group of buckets, and these should be spread out,
+ * so that a walk that a resize interrupts has some of them still ahead.
+ */
+#define STRESS_ROUND_STRIDE	(PAGE_SIZE / sizeof(long))
 
 struct test_lp_shadow_stress_var {
 	void *obj;
@@ -550,6 +558,7 @@ static atomic_t test_lp_shadow_stress_nomem;
 static atomic_t test_lp_shadow_stress_bad_get;
 static atomic_t test_lp_shadow_stress_bad_dtor;
 static atomic_t test_lp_shadow_stress_bad_own;
+static atomic_t test_lp_shadow_stress_bad_rounds;
 static atomic_t test_lp_shadow_stress_ctors;
 static atomic_t test_lp_shadow_stress_dtors;
 static atomic_long_t test_lp_shadow_stress_ops;
@@ -653,6 +662,47 @@ static int test_lp_shadow_churn_fn(void *arg)
 	return rounds;
 }
 
+static void *test_lp_shadow_round_obj(long *keys, unsigned int i)
+{
+	return &keys[i * STRESS_ROUND_STRIDE];
+}
+
+/*
+ * Make STRESS_ROUND variables and free them with klp_shadow_free_all(),
+ * over and over: while the churn makes the table grow and shrink, some
+ * walks are under way when the resize work publishes another table, and
+ * must start over on it (the variables ahead of the walk are in both).
+ * Each round checks that every variable was made and none is left.
+ * Returns the number of rounds done.
+ */
+static int test_lp_shadow_rounds_fn(void *arg)
+{
+	long *keys = arg;
+	unsigned long id = STRESS_ROUND_ID;
+	int i, bad, rounds = 0;
+	void *obj;
+
+	while (!kthread_should_stop()) {
+		bad = 0;
+		for (i = 0; i < STRESS_ROUND; i++) {
+			obj = test_lp_shadow_round_obj(keys, i);
+			if (!test_lp_shadow_stress_get_or_alloc(obj, id))
+				bad++;
+		}
+		klp_shadow_free_all(id, test_lp_shadow_stress_dtor);
+		for (i = 0; i < STRESS_ROUND; i++) {
+			obj = test_lp_shadow_round_obj(keys, i);
+			if (klp_shadow_get(obj, id))
+				bad++;
+		}
+		if (bad)
+			atomic_inc(&test_lp_shadow_stress_bad_rounds);
+		rounds++;
+		cond_resched();
+	}
+	return rounds;
+}
+
 static int test_lp_shadow_stress_fn(void *arg)
 {
 	void *own = arg;
@@ -710,15 +760,18 @@ static int test_lp_shadow_stress_fn(void *arg)
 
 static void test_lp_shadow_stress(void)
 {
-	struct task_struct **tasks, *churn;
+	struct task_struct **tasks, *churn, *rounder;
 	unsigned int i, started = 0, idle = 0, left = 0;
-	int err, rounds, nomem, bad_get, bad_dtor, bad_own;
-	long *churn_keys;
+	int err, rounds, free_all_rounds, nomem, bad_get, bad_dtor, bad_own;
+	int bad_rounds;
+	long *churn_keys, *round_keys;
 
 	tasks = kcalloc(threads, sizeof(*tasks), GFP_KERNEL);
 	test_lp_shadow_stress_own = kcalloc(threads, sizeof(long), GFP_KERNEL);
 	churn_keys = kcalloc(STRESS_CHURN, sizeof(long), GFP_KERNEL);
-	if (!tasks || !test_lp_shadow_stress_own || !churn_keys) {
+	round_keys = kvcalloc(STRESS_ROUND * STRESS_ROUND_STRIDE, sizeof(long),
+			      GFP_KERNEL);
+	if (!tasks || !test_lp_shadow_stress_own || !churn_keys || !round_keys) {
 		test_lp_shadow_check(false, "memory for %u threads", threads);
 		goto out;
 	}
@@ -728,6 +781,13 @@ static void test_lp_shadow_stress(void)
 	test_lp_shadow_check(!IS_ERR(churn), "churn thread started");
 	if (IS_ERR(churn))
 		goto out;
+	rounder = kthread_run(test_lp_shadow_rounds_fn, round_keys,
+			      "test_lp_shadow/rounds");
+	test_lp_shadow_check(!IS_ERR(rounder), "free_all rounds thread started");
+	if (IS_ERR(rounder)) {
+		kthread_stop(churn);
+		goto out;
+	}
 
 	for (i = 0; i < threads; i++) {
 		tasks[i] = kthread_run(test_lp_shadow_stress_fn,
@@ -751,11 +811,20 @@ static void test_lp_shadow_stress(void)
 	test_lp_shadow_check(rounds > 0,
 			     "the churn thread made and freed %d variables at least once",
 			     STRESS_CHURN);
+	free_all_rounds = kthread_stop(rounder);
+	bad_rounds = atomic_read(&test_lp_shadow_stress_bad_rounds);
+	if (bad_rounds)
+		pr_err("stress: %d of %d free_all rounds went wrong\n",
+		       bad_rounds, free_all_rounds);
+	test_lp_shadow_check(free_all_rounds > 0 && !bad_rounds,
+			     "rounds of %d variables freed with free_all while the table grows and shrinks: each was made, none is left",
+			     STRESS_ROUND);
 
 	klp_shadow_free_all(STRESS_ID, test_lp_shadow_stress_dtor);
 	klp_shadow_free_all(STRESS_ID + 1, test_lp_shadow_stress_dtor);
 	klp_shadow_free_all(STRESS_OWN_ID, test_lp_shadow_stress_dtor);
 	klp_shadow_free_all(STRESS_CHURN_ID, test_lp_shadow_stress_dtor);
+	klp_shadow_free_all(STRESS_ROUND_ID, test_lp_shadow_stress_dtor);
 
 	nomem = atomic_read(&test_lp_shadow_stress_nomem);
 	bad_get = atomic_read(&test_lp_shadow_stress_bad_get);
@@ -779,11 +848,16 @@ static void test_lp_shadow_stress(void)
 	for (i = 0; i < STRESS_CHURN; i++)
 		if (klp_shadow_get(&churn_keys[i], STRESS_CHURN_ID))
 			left++;
+	for (i = 0; i < STRESS_ROUND; i++)
+		if (klp_shadow_get(test_lp_shadow_round_obj(round_keys, i),
+				   STRESS_ROUND_ID))
+			left++;
 	test_lp_shadow_check(!left, "no variable is left after free_all");
 	pr_debug("stress: %ld operations, %d churn rounds, %d variables constructed\n",
 		 atomic_long_read(&test_lp_shadow_stress_ops), rounds,
 		 atomic_read(&test_lp_shadow_stress_ctors));
 out:
+	kvfree(round_keys);
 	kfree(churn_keys);
 	kfree(test_lp_shadow_stress_own);
 	kfree(tasks);
