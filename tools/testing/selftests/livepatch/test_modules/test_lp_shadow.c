@@ -679,6 +679,7 @@ static int test_lp_shadow_rounds_fn(void *arg)
 {
 	long *keys = arg;
 	unsigned long id = STRESS_ROUND_ID;
+	struct test_lp_shadow_stress_var *var;
 	int i, bad, rounds = 0;
 	void *obj;
 
@@ -686,7 +687,8 @@ static int test_lp_shadow_rounds_fn(void *arg)
 		bad = 0;
 		for (i = 0; i < STRESS_ROUND; i++) {
 			obj = test_lp_shadow_round_obj(keys, i);
-			if (!test_lp_shadow_stress_get_or_alloc(obj, id))
+			var = test_lp_shadow_stress_get_or_alloc(obj, id);
+			if (!var || !test_lp_shadow_stress_valid(var, obj, id))
 				bad++;
 		}
 		klp_shadow_free_all(id, test_lp_shadow_stress_dtor);
@@ -786,6 +788,7 @@ static void test_lp_shadow_stress(void)
 	test_lp_shadow_check(!IS_ERR(rounder), "free_all rounds thread started");
 	if (IS_ERR(rounder)) {
 		kthread_stop(churn);
+		klp_shadow_free_all(STRESS_CHURN_ID, test_lp_shadow_stress_dtor);
 		goto out;
 	}
 
