@@ -340,7 +340,6 @@ static bool klp_find_byte(const unsigned long *keys, unsigned int nr,
 {
 	int byte;
 
-	idx->drop = true;
 	if (nr == 1) {
 		idx->bits = 3;
 		return true;
@@ -352,7 +351,6 @@ static bool klp_find_byte(const unsigned long *keys, unsigned int nr,
 			return true;
 		}
 	}
-	idx->drop = false;
 	return false;
 }
 
@@ -397,8 +395,8 @@ static bool klp_choose_index(const unsigned long *keys, unsigned int nr,
 	seen = bitmap_alloc(1U << (KLP_TABLE_MAX_BITS - 3), GFP_KERNEL);
 	if (!seen)
 		return false;
-	found = (!cpu_wants_rethunk() && klp_find_byte(keys, nr, seen, idx)) ||
-		klp_find_mask(keys, nr, seen, idx);
+	idx->drop = !cpu_wants_rethunk() && klp_find_byte(keys, nr, seen, idx);
+	found = idx->drop || klp_find_mask(keys, nr, seen, idx);
 	bitmap_free(seen);
 	return found;
 }
