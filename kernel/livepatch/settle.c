@@ -27,8 +27,10 @@
  * than one function a load of the byte.  The head that pops costs a pop,
  * an and (more than one function), a push and a return; it is the one
  * used where the kernel wants every return to go through its return
- * thunk, which cannot drop a word.  Only r10, r11 and the flags are
- * clobbered, which are dead at a function's entry.
+ * thunk, which cannot drop a word (retbleed's and SRSO's thunks: ITS's
+ * wants only the returns in the first half of a cache line, and the head
+ * lies in the second).  Only r10, r11 and the flags are clobbered, which
+ * are dead at a function's entry.
  *
  * The tree form, for a group whose locations no table of up to 64 KiB
  * tells apart (a large group of functions scattered across vmlinux, most
@@ -219,7 +221,7 @@ static void klp_emit_leaf(struct klp_emitter *e, struct klp_hook_slot *slot,
 	e->pos = end;
 }
 
-#define KLP_MISS_SIZE		16	/* the tree's miss or the table's trap */
+#define KLP_MISS_SIZE		16	/* the tree's miss */
 #define KLP_HANDLER_SIZE	64
 
 /*
@@ -294,8 +296,17 @@ static bool klp_generate_tree(u8 *start, struct klp_ops **hooks,
 
 #define KLP_TABLE_MAX_BITS	16	/* a table of at most 64 KiB */
 #define KLP_BYTE_TABLE_BITS	11	/* a word for each value of a byte */
+#define KLP_HEAD_OFFSET		32	/* the trap, then the head */
 #define KLP_HEAD_SIZE		32
 #define KLP_STUB_SIZE		32
+
+/*
+ * The head lies in the second half of a 64-byte cache line: module memory
+ * is page aligned.  ITS's mitigation sends only the returns of the first
+ * halves through its thunk, so there the head's return needs none.
+ */
+static_assert(KLP_HEAD_OFFSET % 64 >= 32 &&
+	      KLP_HEAD_OFFSET % 64 + KLP_HEAD_SIZE <= 64);
 
 /**
  * struct klp_index - how the head of a table trampoline finds a call's entry
@@ -378,12 +389,21 @@ static bool klp_find_mask(const unsigned long *keys, unsigned int nr,
 }
 
 /*
+ * Whether the head's return must go through the return thunk.  Where
+ * that depends on the address (ITS), the head's offset in its page is the
+ * address that counts: klp_emit_head() checks the real one.
+ */
+static bool klp_head_wants_rethunk(void)
+{
+	return cpu_wants_rethunk_at((void *)KLP_HEAD_OFFSET);
+}
+
+/*
  * Choose how the head finds the entry of a call, the fewer instructions
- * the better.  A return that drops a word cannot go through the return
- * thunk that mitigations may want every return to take: then the head
- * pops.  Returns false when no table of up to 1 << KLP_TABLE_MAX_BITS
- * bytes tells the group's functions apart, or when there is no memory to
- * find out.
+ * the better.  A return that drops a word cannot go through a return
+ * thunk: where the head's return needs one, the head pops.  Returns false
+ * when no table of up to 1 << KLP_TABLE_MAX_BITS bytes tells the group's
+ * functions apart, or when there is no memory to find out.
  */
 static bool klp_choose_index(const unsigned long *keys, unsigned int nr,
 			     struct klp_index *idx)
@@ -395,7 +415,8 @@ static bool klp_choose_index(const unsigned long *keys, unsigned int nr,
 	seen = bitmap_alloc(1U << (KLP_TABLE_MAX_BITS - 3), GFP_KERNEL);
 	if (!seen)
 		return false;
-	idx->drop = !cpu_wants_rethunk() && klp_find_byte(keys, nr, seen, idx);
+	idx->drop = !klp_head_wants_rethunk() &&
+		    klp_find_byte(keys, nr, seen, idx);
 	found = idx->drop || klp_find_mask(keys, nr, seen, idx);
 	bitmap_free(seen);
 	return found;
@@ -518,12 +539,12 @@ static unsigned long *klp_table_entry(unsigned long *table, unsigned long key,
 }
 
 /*
- * The table form: a head, one stub per function, a trap, the handler's
+ * The table form: a trap, the head, one stub per function, the handler's
  * path, and after the code the writable table, whose entries are the
- * slots' targets or their stubs.  ftrace calls the trampoline only from
- * the group's locations (anything else with a location's bits would go
- * where that location goes); the entries that no location selects hold
- * the trap.
+ * slots' targets or their stubs.  ftrace calls the head, only from the
+ * group's locations (anything else with a location's bits would go where
+ * that location goes); the entries that no location selects hold the
+ * trap.  Returns the head.
  */
 static void *klp_build_table(struct klp_ops **hooks, const unsigned long *keys,
 			     unsigned int nr, const struct klp_index *idx)
@@ -531,24 +552,25 @@ static void *klp_build_table(struct klp_ops **hooks, const unsigned long *keys,
 	static const u8 ud2[] = { 0x0f, 0x0b };
 	unsigned long code, *table, i;
 	struct klp_emitter e;
-	u8 *tramp, *stubs, *trap, *handler;
+	u8 *tramp, *trap, *head, *stubs, *handler;
 
-	code = KLP_HEAD_SIZE + nr * KLP_STUB_SIZE + KLP_MISS_SIZE +
+	code = KLP_HEAD_OFFSET + KLP_HEAD_SIZE + nr * KLP_STUB_SIZE +
 	       KLP_HANDLER_SIZE;
 	tramp = klp_alloc_tramp(code, 1UL << idx->bits);
 	if (!tramp)
 		return NULL;
 	table = (unsigned long *)(tramp + PAGE_ALIGN(code));
-	stubs = tramp + KLP_HEAD_SIZE;
-	trap = stubs + nr * KLP_STUB_SIZE;
-	handler = trap + KLP_MISS_SIZE;
+	trap = tramp;
+	head = tramp + KLP_HEAD_OFFSET;
+	stubs = head + KLP_HEAD_SIZE;
+	handler = stubs + nr * KLP_STUB_SIZE;
 
-	e = (struct klp_emitter){ .pos = tramp, .fits = true };
+	e = (struct klp_emitter){ .pos = trap, .fits = true };
+	klp_emit(&e, ud2, sizeof(ud2));
+	e.pos = head;
 	klp_emit_head(&e, idx, table);
 	for (i = 0; i < nr; i++)
 		klp_emit_stub(&e, keys[i], hooks[i]->slot, handler);
-	klp_emit(&e, ud2, sizeof(ud2));
-	e.pos = handler;
 	klp_emit_handler(&e);
 
 	/* Born unsettled: every function's entry leads to the handler. */
@@ -565,7 +587,7 @@ static void *klp_build_table(struct klp_ops **hooks, const unsigned long *keys,
 		hooks[i]->slot->entry = klp_table_entry(table, keys[i], idx);
 		hooks[i]->slot->to_handler = *hooks[i]->slot->entry;
 	}
-	return tramp;
+	return head;
 }
 
 static void *klp_build_tree(struct klp_ops **hooks, const unsigned long *keys,
@@ -590,9 +612,10 @@ static void *klp_build_tree(struct klp_ops **hooks, const unsigned long *keys,
  *	group's ftrace_ops is not registered yet
  * @nr: how many
  *
- * Return: the trampoline, or NULL when there is none (no memory, an
- * address out of the reach of the code, or code that does not fit): the
- * group then lives without it, always through the handler.
+ * Return: the trampoline, where ftrace is to call it (in the first page
+ * of its memory), or NULL when there is none (no memory, an address out
+ * of the reach of the code, or code that does not fit): the group then
+ * lives without it, always through the handler.
  */
 void *klp_build_trampoline(struct klp_ops **hooks, unsigned int nr)
 {
@@ -624,5 +647,5 @@ void klp_free_trampoline(void *tramp)
 {
 	/* The allocation resets the permissions when it is freed. */
 	if (tramp)
-		module_memfree(tramp);
+		module_memfree(PTR_ALIGN_DOWN(tramp, PAGE_SIZE));
 }

@@ -136,7 +136,7 @@ $(unpatching_log $V1)
 setup_config
 settle_calls 1 || skip "the kernel has no settled calls (CONFIG_LIVEPATCH_SETTLED_CALLS)"
 # The mitigations these cases run under (config.mitigations): the
-# trampolines return through the kernel's return thunk when it has one.
+# trampolines return through the kernel's return thunk where it wants one.
 for v in spectre_v2 retbleed indirect_target_selection; do
 	echo "$v: $(cat /sys/devices/system/cpu/vulnerabilities/$v 2>/dev/null || echo unknown)"
 done

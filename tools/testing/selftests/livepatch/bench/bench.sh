@@ -18,6 +18,8 @@
 # from boot to boot, which settles which core runs more of them where the
 # emulation's noise hides a few percent (the shadow rows, say); memory
 # costs nothing there, so time is still what the plain run measures.
+# BENCH_CONFIG (default "default") is vmtest.sh's -c: "preempt" measures
+# the kernel with retpolines and ITS's return thunk (config.mitigations).
 
 set -o pipefail
 
@@ -72,7 +74,8 @@ run_boot()
 	local core=$1 thread=$2 flags=() rc done_before
 
 	done_before=$(grep -c '^BENCH-DONE' "$OUT/raw-$core.txt")
-	[[ $core == upstream ]] && flags=(-u)
+	flags=(-c "${BENCH_CONFIG:-default}")
+	[[ $core == upstream ]] && flags+=(-u)
 	VMTEST_TCG_THREAD=$thread VMTEST_TIMEOUT=${VMTEST_TIMEOUT:-7200} \
 		"$VMTEST" "${flags[@]}" -m "$MODULES" -- "${guest_env[@]}" \
 		BENCH_ONLY="$3" /selftests/livepatch/bench/bench-guest.sh |
