@@ -390,8 +390,9 @@ static bool klp_find_mask(const unsigned long *keys, unsigned int nr,
 
 /*
  * Whether the head's return must go through the return thunk.  Where
- * that depends on the address (ITS), the head's offset in its page is the
- * address that counts: klp_emit_head() checks the real one.
+ * that depends on the address (ITS: the return's last byte), the head's
+ * offset in its page is the address that counts, the whole head lying in
+ * one half of a line; klp_emit_head() checks the real one.
  */
 static bool klp_head_wants_rethunk(void)
 {
@@ -463,7 +464,7 @@ static void klp_emit_head(struct klp_emitter *e, const struct klp_index *idx,
 	klp_emit_u32(e, (u32)(unsigned long)table);
 	if (!idx->drop)
 		klp_emit_ret(e);
-	else if (WARN_ON_ONCE(cpu_wants_rethunk_at(e->pos)))
+	else if (WARN_ON_ONCE(cpu_wants_rethunk_at(e->pos + 2)))
 		e->fits = false;
 	else
 		klp_emit(e, ret_drop, sizeof(ret_drop));

@@ -184,6 +184,30 @@ bench_call()
 	rmmod bench_call
 }
 
+# 1b. The same for a patch whose functions no table of a trampoline tells
+# apart (ours: the tree form): 64 functions, called in turn.  The sum
+# shows which version ran: 1 per call unpatched, 2 patched.
+bench_scatter()
+{
+	local p=/sys/module/bench_scatter/parameters i ns sum calls
+
+	load bench_scatter
+	file_is "$p/layout" ok || die "bench_scatter's layout: $(<"$p/layout")"
+	calls=$(($(<"$p/loops") * 64))
+	for ((i = 0; i < REPEAT; i++)); do
+		read -r ns sum <"$p/ns_per_call"
+		((sum == calls)) || die "bench_scatter: sum $sum unpatched"
+		result call_scatter_unpatched_ns "$ns"
+		load bench_scatter_patch
+		wait_value "$KLP/bench_scatter_patch/transition" 0
+		read -r ns sum <"$p/ns_per_call"
+		((sum == 2 * calls)) || die "bench_scatter: sum $sum patched"
+		result call_scatter_patched_ns "$ns"
+		disable_timed bench_scatter_patch
+	done
+	rmmod bench_scatter
+}
+
 # 2. Enabling and disabling patches of 1 to 1000 functions, and the slab
 # memory each patched function takes.
 bench_sizes()
@@ -294,7 +318,7 @@ bench_shadow()
 echo "BENCH-KERNEL $(uname -r) $(nproc) CPUs"
 for b in $ONLY; do
 	case $b in
-	call) bench_call ;;
+	call) bench_call && bench_scatter ;;
 	sizes) bench_sizes ;;
 	independent) bench_independent ;;
 	tasks) bench_tasks ;;

@@ -23,6 +23,8 @@ METRICS = [
     ('call_transition_ns', 'ns', 'call: in transition'),
     ('call_handler_ns', 'ns', 'call: patched, settle=0 (ours)'),
     ('call_traced_ns', 'ns', 'call: patched and traced'),
+    ('call_scatter_unpatched_ns', 'ns', 'call: not patched, 64 apart'),
+    ('call_scatter_patched_ns', 'ns', 'call: patched, 64 apart (tree)'),
 ] + [
     (f'{op}_{n}_s', 's', f'{op}: {n} function(s)')
     for n in (1, 10, 100, 1000)
@@ -47,12 +49,14 @@ METRICS = [
 # Call costs against the unpatched call measured in the same round of
 # the same boot: the boot-to-boot swing of the emulation cancels out.
 CALL_RATIOS = [
-    ('call_hop_ns', 'one hop out (floor)'),
-    ('call_patched_ns', 'patched'),
-    ('call_alone_ns', 'patched, one function'),
-    ('call_transition_ns', 'in transition'),
-    ('call_handler_ns', 'patched, settle=0'),
-    ('call_traced_ns', 'patched and traced'),
+    ('call_hop_ns', 'one hop out (floor)', 'call_unpatched_ns'),
+    ('call_patched_ns', 'patched', 'call_unpatched_ns'),
+    ('call_alone_ns', 'patched, one function', 'call_unpatched_ns'),
+    ('call_transition_ns', 'in transition', 'call_unpatched_ns'),
+    ('call_handler_ns', 'patched, settle=0', 'call_unpatched_ns'),
+    ('call_traced_ns', 'patched and traced', 'call_unpatched_ns'),
+    ('call_scatter_patched_ns', 'patched, 64 apart (tree)',
+     'call_scatter_unpatched_ns'),
 ]
 
 NOTES = """How each row is measured (bench-guest.sh and the bench_* modules):
@@ -70,6 +74,10 @@ NOTES = """How each row is measured (bench-guest.sh and the bench_* modules):
   function on a third page (bench_call_hop(), no livepatch involved); a
   jump where the trampolines return, one instruction less, which leaves
   the processor's return prediction one entry off the stack.
+  "64 apart" calls 64 functions in turn (bench_scatter), pairs of which
+  lie 64 KiB apart, and a patch of all of them: the hook group that ours
+  makes of them gets the tree form, as a large patch of functions
+  scattered across vmlinux would.
 - enable/disable N function(s): modprobe of a generated N-function patch
   until its "transition" reads 0; "echo 0 > enabled" until its sysfs
   directory is gone.  Idle VM.
@@ -237,10 +245,10 @@ def main():
         print(f'{what:<{width}}  {unit:<4}  {fmt(ours, unit):>24}  '
               f'{fmt(upstream, unit):>24}  {r}')
     print('\nCall cost / unpatched call of the same round (median [min-max]):')
-    for key, what in CALL_RATIOS:
+    for key, what, base_key in CALL_RATIOS:
         cells = []
         for core in CORES:
-            base, vals = raw[core].get('call_unpatched_ns'), raw[core].get(key)
+            base, vals = raw[core].get(base_key), raw[core].get(key)
             stat = None
             if base and vals and len(base) == len(vals):
                 stat = summary([v / b for v, b in zip(vals, base) if b > 0])
