@@ -401,8 +401,8 @@ static bool klp_settle_on = IS_ENABLED(CONFIG_LIVEPATCH_SETTLED_CALLS);
 
 /*
  * Where the trampoline sends the calls of @slot's function: to @target, or
- * to the handler for 0.  The trampoline reads one word, @slot's or its
- * entry in the trampoline's table.
+ * to the handler for 0.  The trampoline reads @slot's entry in its table;
+ * @target is what klp_func_settled() reads.
  */
 static void klp_set_target(struct klp_hook_slot *slot, unsigned long target)
 {

@@ -19,13 +19,12 @@ int ftrace_is_dead(void);
  * struct klp_hook_slot - what a hook group keeps of one of its hooks
  * @target:	where the group's trampoline sends every call when settled
  *		(the replacement, or the original code past the fentry
- *		call); 0 while the handler must choose (settle.c).  First:
- *		the trampoline reads it at the slot's address
+ *		call); 0 while the handler must choose (settle.c)
  * @ops:	the hook while it is published, a stand-in with an empty
  *		func_stack otherwise (patch.c)
  * @ip:		the function's ftrace location
- * @entry:	the word that a trampoline with a table of targets reads for
- *		the hook (settle.c), or NULL when the trampoline reads @target
+ * @entry:	the word of the trampoline's table that it reads for the
+ *		hook (settle.c), or NULL when the group has no trampoline
  * @to_handler:	what *@entry holds while @target is 0: the address of the
  *		hook's way into the handler
  */

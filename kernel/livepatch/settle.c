@@ -11,35 +11,37 @@
  * or the original function past the fentry call (the settled state,
  * patch.c), or the handler (a transition is in progress, or the function
  * is about to take part in one), which it calls with the hook's slot so
- * that the handler has no lookup to do.  It comes in two forms.
+ * that the handler has no lookup to do.
  *
- * The table form: the trampoline reads the word of its table that the
- * return address selects, and returns to what it holds in place of that
+ * The trampoline's head finds the word of its table that the return
+ * address selects, and returns to what it holds in place of that
  * address: the target, or the address of the function's stub, which goes
  * to the handler's path with the function's return address in its place
  * again.  The address selects the word by one of its low four bytes, when
  * that byte differs between all the group's locations (a table of 256
  * words), or by a window of its bits chosen for the smallest table that
- * tells them apart (up to 64 KiB), which the trampoline pops and masks
- * first.  A group of one function has one word.  A settled call costs,
+ * tells them apart (up to 64 KiB), which the head pops and masks first.
+ * A group of one function has one word.  A settled call costs,
  * beyond an unpatched one and the replacement's own fentry nop: a push
  * and a return that drops the return address (`ret $8`), and for more
  * than one function a load of the byte.  The head that pops costs a pop,
  * an and (more than one function), a push and a return; it is the one
- * used where the kernel wants every return to go through its return
- * thunk, which cannot drop a word (retbleed's and SRSO's thunks: ITS's
- * wants only the returns in the first half of a cache line, and the head
- * lies in the second).  Only r10, r11 and the flags are clobbered, which
- * are dead at a function's entry.
+ * used where the kernel wants the head's return to go through its return
+ * thunk, which cannot drop a word (retbleed's and SRSO's thunks want every
+ * return; ITS's only those in the first half of a cache line, and the
+ * head lies in the second).  Only r10, r11 and the flags are clobbered,
+ * which are dead at a function's entry.
  *
- * The tree form, for a group whose locations no table of up to 64 KiB
- * tells apart (a large group of functions scattered across vmlinux, most
- * likely): a tree of compares generated for the group's locations leads
- * to the function's leaf, which reads its slot's target, 0 meaning the
- * handler, overwrites the return address that fentry pushed with it, and
- * returns.  Only r10, r11 and the flags are clobbered.
+ * When no byte and no such window tells the locations apart (a large
+ * group of functions scattered across vmlinux, most likely), the head is
+ * a binary search of the sorted locations, a compare and a branch a
+ * level, whose leaves are heads of one word each (a table in the order of
+ * the locations): two instructions a level more than a group of one.
+ * The leaves lie wherever the search puts them, so each pops or not by
+ * its own address (ITS).  Like the table's index, the search checks
+ * nothing: ftrace calls the trampoline from the group's locations only.
  *
- * In both, a call goes on by returning to its target rather than jumping
+ * Either way, a call goes on by returning to its target rather than jumping
  * to it, which keeps the processor's prediction of returns in step with
  * the stack and needs no retpoline; the handler's path saves the argument
  * registers and lets klp_trampoline_handler() rewrite the return address.
@@ -54,9 +56,9 @@
  *
  * Locking: built before its group's ftrace_ops is registered, its code
  * never changed, freed after the ftrace_ops is unregistered (which waits
- * until no task can be in it).  It reads nothing but its table or its
- * group's slots, which live as long as it does; their words are written
- * by klp_set_target() (patch.c), with klp_mutex held.
+ * until no task can be in it).  It reads nothing but its table, which
+ * lives as long as it does, and whose words klp_set_target() (patch.c)
+ * writes with klp_mutex held.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -73,13 +75,8 @@
 #include <asm/unaligned.h>
 #include "patch.h"
 
-/* Up to this many keys, a subtree is a chain of compares. */
-#define KLP_TREE_LINEAR		4
-#define KLP_LEAF_SIZE		32
-
 #define KLP_CMP_SIZE		8	/* cmpq $imm32, (%rsp) */
 #define KLP_JCC_SIZE		6	/* jcc rel32 */
-#define KLP_JMP_SIZE		5	/* jmp rel32 */
 #define KLP_RET_SIZE		5	/* ret; int3 ..., or jmp to the thunk */
 
 struct klp_emitter {
@@ -140,6 +137,8 @@ static void klp_emit_cmp(struct klp_emitter *e, unsigned long key)
 	klp_emit_u32(e, (u32)key);
 }
 
+#define KLP_CC_BELOW	0x2
+
 static void klp_emit_jcc(struct klp_emitter *e, u8 cc, const void *dest)
 {
 	const u8 op[] = { 0x0f, 0x80 | cc };
@@ -147,81 +146,6 @@ static void klp_emit_jcc(struct klp_emitter *e, u8 cc, const void *dest)
 	klp_emit_rel32(e, op, sizeof(op), dest);
 }
 
-#define KLP_CC_BELOW	0x2
-#define KLP_CC_EQUAL	0x4
-
-static unsigned int klp_tree_size(unsigned int n)
-{
-	unsigned int mid = n / 2;
-
-	if (n <= KLP_TREE_LINEAR)
-		return n * (KLP_CMP_SIZE + KLP_JCC_SIZE) + KLP_JMP_SIZE;
-	return KLP_CMP_SIZE + 2 * KLP_JCC_SIZE +
-	       klp_tree_size(n - mid - 1) + klp_tree_size(mid);
-}
-
-/*
- * The search for the return address that fentry pushed among the sorted
- * @keys[first .. first + n): a key found goes to its leaf, anything else
- * to @miss, a return that leaves the call alone (ftrace calls the
- * trampoline only from the locations of the keys, so this is a safety
- * net).
- */
-static void klp_emit_tree(struct klp_emitter *e, const unsigned long *keys,
-			  unsigned int first, unsigned int n, u8 *leaves,
-			  u8 *miss)
-{
-	static const u8 jmp = 0xe9;
-	unsigned int i, mid = n / 2;
-	u8 *left;
-
-	if (n <= KLP_TREE_LINEAR) {
-		for (i = first; i < first + n; i++) {
-			klp_emit_cmp(e, keys[i]);
-			klp_emit_jcc(e, KLP_CC_EQUAL, leaves + i * KLP_LEAF_SIZE);
-		}
-		klp_emit_rel32(e, &jmp, 1, miss);
-		return;
-	}
-
-	klp_emit_cmp(e, keys[first + mid]);
-	klp_emit_jcc(e, KLP_CC_EQUAL, leaves + (first + mid) * KLP_LEAF_SIZE);
-	left = e->pos + KLP_JCC_SIZE + klp_tree_size(n - mid - 1);
-	klp_emit_jcc(e, KLP_CC_BELOW, left);
-	klp_emit_tree(e, keys, first + mid + 1, n - mid - 1, leaves, miss);
-	klp_emit_tree(e, keys, first, mid, leaves, miss);
-}
-
-/*
- * Go where @slot's target says; when it says 0, ask the handler, with
- * @slot in %r11.  The target is read once: a second read could see the
- * 0 of a hook just taken back to the handler after the first saw an
- * address.  %r10, like %r11, is dead at a function's entry: ftrace's own
- * caller does not keep either.
- */
-static void klp_emit_leaf(struct klp_emitter *e, struct klp_hook_slot *slot,
-			  u8 *handler)
-{
-	static const u8 movabs_r11[] = { 0x49, 0xbb };
-	static const u8 load_r10[] = { 0x4d, 0x8b, 0x13 };	/* mov (%r11), %r10 */
-	static const u8 test_r10[] = { 0x4d, 0x85, 0xd2 };
-	static const u8 store_r10[] = { 0x4c, 0x89, 0x14, 0x24 }; /* to (%rsp) */
-	u8 *end = e->pos + KLP_LEAF_SIZE;
-
-	BUILD_BUG_ON(offsetof(struct klp_hook_slot, target));
-	klp_emit(e, movabs_r11, sizeof(movabs_r11));
-	klp_emit_u64(e, (unsigned long)slot);
-	klp_emit(e, load_r10, sizeof(load_r10));
-	klp_emit(e, test_r10, sizeof(test_r10));
-	klp_emit_jcc(e, KLP_CC_EQUAL, handler);
-	klp_emit(e, store_r10, sizeof(store_r10));
-	klp_emit_ret(e);
-	if (WARN_ON_ONCE(e->pos > end))
-		e->fits = false;
-	e->pos = end;
-}
-
-#define KLP_MISS_SIZE		16	/* the tree's miss */
 #define KLP_HANDLER_SIZE	64
 
 /*
@@ -267,38 +191,13 @@ static int klp_cmp_ops_ip(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Generate the tree trampoline for @hooks (sorted by location) at @start. */
-static bool klp_generate_tree(u8 *start, struct klp_ops **hooks,
-			      const unsigned long *keys, unsigned int nr)
-{
-	struct klp_emitter e = { .pos = start, .fits = true };
-	u8 *leaves, *miss, *handler;
-	unsigned int i;
-
-	BUILD_BUG_ON(KLP_RET_SIZE > KLP_MISS_SIZE);
-	leaves = start + ALIGN(klp_tree_size(nr), 16);
-	miss = leaves + nr * KLP_LEAF_SIZE;
-	handler = miss + KLP_MISS_SIZE;
-
-	klp_emit_tree(&e, keys, 0, nr, leaves, miss);
-	if (WARN_ON_ONCE(e.pos != start + klp_tree_size(nr)))
-		return false;
-	e.pos = leaves;
-	for (i = 0; i < nr; i++)
-		klp_emit_leaf(&e, hooks[i]->slot, handler);
-	klp_emit_ret(&e);
-	e.pos = handler;
-	klp_emit_handler(&e);
-	return e.fits;
-}
-
-/* ---- the table form ------------------------------------------------------ */
-
 #define KLP_TABLE_MAX_BITS	16	/* a table of at most 64 KiB */
 #define KLP_BYTE_TABLE_BITS	11	/* a word for each value of a byte */
 #define KLP_HEAD_OFFSET		32	/* the trap, then the head */
 #define KLP_HEAD_SIZE		32
 #define KLP_STUB_SIZE		32
+#define KLP_LEAF_SIZE		16	/* a search's head of one word */
+#define KLP_ONE_RET_LAST	9	/* its push, then ret $8's last byte */
 
 /*
  * The head lies in the second half of a 64-byte cache line: module memory
@@ -314,13 +213,17 @@ static_assert(KLP_HEAD_OFFSET % 64 >= 32 &&
  *		address; -1: @mask selects it
  * @mask:	the bits of the return address that are the entry's offset
  *		in the table; 0 for a group of one function
+ * @search:	neither: the head searches the sorted return addresses, and
+ *		the entries are in their order
  * @bits:	the table is 1 << @bits bytes
  * @drop:	the head leaves the return address on the stack, and drops
- *		it with the return (`ret $8`) rather than popping it first
+ *		it with the return (`ret $8`) rather than popping it first;
+ *		for a search, wherever its leaf's return may do so
  */
 struct klp_index {
 	int byte;
 	u32 mask;
+	bool search;
 	unsigned int bits;
 	bool drop;
 };
@@ -392,7 +295,8 @@ static bool klp_find_mask(const unsigned long *keys, unsigned int nr,
  * Whether the head's return must go through the return thunk.  Where
  * that depends on the address (ITS: the return's last byte), the head's
  * offset in its page is the address that counts, the whole head lying in
- * one half of a line; klp_emit_head() checks the real one.
+ * one half of a line; klp_emit_head() checks the real one.  For a search,
+ * whether its leaves may drop at all: each checks its own address.
  */
 static bool klp_head_wants_rethunk(void)
 {
@@ -402,25 +306,30 @@ static bool klp_head_wants_rethunk(void)
 /*
  * Choose how the head finds the entry of a call, the fewer instructions
  * the better.  A return that drops a word cannot go through a return
- * thunk: where the head's return needs one, the head pops.  Returns false
- * when no table of up to 1 << KLP_TABLE_MAX_BITS bytes tells the group's
- * functions apart, or when there is no memory to find out.
+ * thunk: where the head's return needs one, the head pops.  When no table
+ * of up to 1 << KLP_TABLE_MAX_BITS bytes tells the group's functions
+ * apart, or there is no memory to find out, the head searches.
  */
-static bool klp_choose_index(const unsigned long *keys, unsigned int nr,
+static void klp_choose_index(const unsigned long *keys, unsigned int nr,
 			     struct klp_index *idx)
 {
+	bool drop = !klp_head_wants_rethunk();
 	unsigned long *seen;
-	bool found;
 
 	*idx = (struct klp_index){ .byte = -1 };
 	seen = bitmap_alloc(1U << (KLP_TABLE_MAX_BITS - 3), GFP_KERNEL);
-	if (!seen)
-		return false;
-	idx->drop = !klp_head_wants_rethunk() &&
-		    klp_find_byte(keys, nr, seen, idx);
-	found = idx->drop || klp_find_mask(keys, nr, seen, idx);
-	bitmap_free(seen);
-	return found;
+	if (seen) {
+		idx->drop = drop && klp_find_byte(keys, nr, seen, idx);
+		idx->search = !idx->drop &&
+			      !klp_find_mask(keys, nr, seen, idx);
+		bitmap_free(seen);
+	} else {
+		idx->search = true;
+	}
+	if (idx->search) {
+		idx->bits = order_base_2(nr) + 3;
+		idx->drop = drop;
+	}
 }
 
 /*
@@ -433,7 +342,7 @@ static bool klp_choose_index(const unsigned long *keys, unsigned int nr,
  * without the patch.
  */
 static void klp_emit_head(struct klp_emitter *e, const struct klp_index *idx,
-			  const unsigned long *table)
+			  const unsigned long *table, unsigned int size)
 {
 	static const u8 pop_r10[] = { 0x41, 0x5a };
 	static const u8 and_r10d[] = { 0x41, 0x81, 0xe2 };	/* $imm32 */
@@ -444,7 +353,7 @@ static void klp_emit_head(struct klp_emitter *e, const struct klp_index *idx,
 	/* push disp32(, %r10, 8) */
 	static const u8 push_index[] = { 0x42, 0xff, 0x34, 0xd5 };
 	static const u8 ret_drop[] = { 0xc2, 0x08, 0x00, INT3_INSN_OPCODE };
-	u8 *end = e->pos + KLP_HEAD_SIZE;
+	u8 *end = e->pos + size;
 
 	if ((long)table != (s32)(long)table)
 		e->fits = false;
@@ -471,6 +380,43 @@ static void klp_emit_head(struct klp_emitter *e, const struct klp_index *idx,
 	if (WARN_ON_ONCE(e->pos > end))
 		e->fits = false;
 	e->pos = end;
+}
+
+/* Bytes of the search head among n keys: n leaves and n - 1 compares. */
+static unsigned long klp_search_size(unsigned int n)
+{
+	return n * KLP_LEAF_SIZE + (n - 1) * (KLP_CMP_SIZE + KLP_JCC_SIZE);
+}
+
+/*
+ * The search head among the sorted @keys[first .. first + n): below the
+ * middle key the left half, else the right half, down to one key, whose
+ * leaf is the head of a group of one with the key's entry.  The right half
+ * comes first, so that the left is a branch away.  A leaf drops the return
+ * address where its return may go without the thunk (@drop) at the place
+ * it lands.
+ */
+static void klp_emit_search(struct klp_emitter *e, const unsigned long *keys,
+			    unsigned int first, unsigned int n,
+			    const unsigned long *table, bool drop)
+{
+	unsigned int left = n / 2;
+
+	if (n == 1) {
+		struct klp_index one = {
+			.byte = -1,
+			.drop = drop && !cpu_wants_rethunk_at(e->pos +
+							      KLP_ONE_RET_LAST),
+		};
+
+		klp_emit_head(e, &one, &table[first], KLP_LEAF_SIZE);
+		return;
+	}
+	klp_emit_cmp(e, keys[first + left]);
+	klp_emit_jcc(e, KLP_CC_BELOW,
+		     e->pos + KLP_JCC_SIZE + klp_search_size(n - left));
+	klp_emit_search(e, keys, first + left, n - left, table, drop);
+	klp_emit_search(e, keys, first, left, table, drop);
 }
 
 /*
@@ -504,8 +450,6 @@ static void klp_emit_stub(struct klp_emitter *e, unsigned long key,
 	e->pos = end;
 }
 
-/* ---- both forms ------------------------------------------------------- */
-
 /* Module memory for @code bytes of code, then @data bytes of data. */
 static u8 *klp_alloc_tramp(unsigned long code, unsigned long data)
 {
@@ -530,32 +474,38 @@ static bool klp_seal_tramp(u8 *tramp, unsigned long code, bool fits)
 	return false;
 }
 
-/* The entry of the table that the head selects for @key. */
-static unsigned long *klp_table_entry(unsigned long *table, unsigned long key,
+/* The entry of the table that the head selects for @keys[@i]. */
+static unsigned long *klp_table_entry(unsigned long *table,
+				      const unsigned long *keys, unsigned int i,
 				      const struct klp_index *idx)
 {
+	unsigned long key = keys[i];
+
+	if (idx->search)
+		return &table[i];
 	if (idx->byte >= 0)
 		return &table[(key >> (8 * idx->byte)) & 0xff];
 	return &table[(key & idx->mask) / sizeof(*table)];
 }
 
 /*
- * The table form: a trap, the head, one stub per function, the handler's
- * path, and after the code the writable table, whose entries are the
- * slots' targets or their stubs.  ftrace calls the head, only from the
- * group's locations (anything else with a location's bits would go where
- * that location goes); the entries that no location selects hold the
- * trap.  Returns the head.
+ * A trap, the head, one stub per function, the handler's path, and after
+ * the code the writable table, whose entries are the slots' targets or
+ * their stubs.  ftrace calls the head, only from the group's locations
+ * (anything else would go where the location it resembles goes); the
+ * entries that no location selects hold the trap.  Returns the head.
  */
 static void *klp_build_table(struct klp_ops **hooks, const unsigned long *keys,
 			     unsigned int nr, const struct klp_index *idx)
 {
 	static const u8 ud2[] = { 0x0f, 0x0b };
-	unsigned long code, *table, i;
+	unsigned long code, head_size, *table, i;
 	struct klp_emitter e;
 	u8 *tramp, *trap, *head, *stubs, *handler;
 
-	code = KLP_HEAD_OFFSET + KLP_HEAD_SIZE + nr * KLP_STUB_SIZE +
+	head_size = idx->search ? ALIGN(klp_search_size(nr), 16) :
+				  KLP_HEAD_SIZE;
+	code = KLP_HEAD_OFFSET + head_size + nr * KLP_STUB_SIZE +
 	       KLP_HANDLER_SIZE;
 	tramp = klp_alloc_tramp(code, 1UL << idx->bits);
 	if (!tramp)
@@ -563,13 +513,20 @@ static void *klp_build_table(struct klp_ops **hooks, const unsigned long *keys,
 	table = (unsigned long *)(tramp + PAGE_ALIGN(code));
 	trap = tramp;
 	head = tramp + KLP_HEAD_OFFSET;
-	stubs = head + KLP_HEAD_SIZE;
+	stubs = head + head_size;
 	handler = stubs + nr * KLP_STUB_SIZE;
 
 	e = (struct klp_emitter){ .pos = trap, .fits = true };
 	klp_emit(&e, ud2, sizeof(ud2));
 	e.pos = head;
-	klp_emit_head(&e, idx, table);
+	if (idx->search) {
+		klp_emit_search(&e, keys, 0, nr, table, idx->drop);
+		if (WARN_ON_ONCE(e.pos != head + klp_search_size(nr)))
+			e.fits = false;
+	} else {
+		klp_emit_head(&e, idx, table, KLP_HEAD_SIZE);
+	}
+	e.pos = stubs;
 	for (i = 0; i < nr; i++)
 		klp_emit_stub(&e, keys[i], hooks[i]->slot, handler);
 	klp_emit_handler(&e);
@@ -578,33 +535,17 @@ static void *klp_build_table(struct klp_ops **hooks, const unsigned long *keys,
 	for (i = 0; i < (1UL << idx->bits) / sizeof(*table); i++)
 		table[i] = (unsigned long)trap;
 	for (i = 0; i < nr; i++)
-		*klp_table_entry(table, keys[i], idx) =
+		*klp_table_entry(table, keys, i, idx) =
 			(unsigned long)(stubs + i * KLP_STUB_SIZE);
 	if (!klp_seal_tramp(tramp, code, e.fits))
 		return NULL;
 
 	/* Sealed: the slots may lead to the table now. */
 	for (i = 0; i < nr; i++) {
-		hooks[i]->slot->entry = klp_table_entry(table, keys[i], idx);
+		hooks[i]->slot->entry = klp_table_entry(table, keys, i, idx);
 		hooks[i]->slot->to_handler = *hooks[i]->slot->entry;
 	}
 	return head;
-}
-
-static void *klp_build_tree(struct klp_ops **hooks, const unsigned long *keys,
-			    unsigned int nr)
-{
-	unsigned long code = ALIGN(klp_tree_size(nr), 16) +
-			     nr * KLP_LEAF_SIZE + KLP_MISS_SIZE +
-			     KLP_HANDLER_SIZE;
-	u8 *tramp = klp_alloc_tramp(code, 0);
-
-	if (!tramp)
-		return NULL;
-	if (!klp_seal_tramp(tramp, code,
-			    klp_generate_tree(tramp, hooks, keys, nr)))
-		return NULL;
-	return tramp;
 }
 
 /**
@@ -625,6 +566,8 @@ void *klp_build_trampoline(struct klp_ops **hooks, unsigned int nr)
 	unsigned int i;
 	void *tramp;
 
+	if (WARN_ON_ONCE(!nr))
+		return NULL;
 	keys = kmalloc_array(nr, sizeof(*keys), GFP_KERNEL);
 	if (!keys)
 		return NULL;
@@ -632,10 +575,8 @@ void *klp_build_trampoline(struct klp_ops **hooks, unsigned int nr)
 	for (i = 0; i < nr; i++)
 		keys[i] = hooks[i]->ip + MCOUNT_INSN_SIZE;
 
-	if (klp_choose_index(keys, nr, &idx))
-		tramp = klp_build_table(hooks, keys, nr, &idx);
-	else
-		tramp = klp_build_tree(hooks, keys, nr);
+	klp_choose_index(keys, nr, &idx);
+	tramp = klp_build_table(hooks, keys, nr, &idx);
 	kfree(keys);
 	return tramp;
 }

@@ -216,9 +216,9 @@ check_result "$(v1_case_log)"
 # The cases above get the table form with a word per value of a byte of
 # the return address (or, where returns go through a thunk, a masked one),
 # and f1 alone one with a single word.  No byte tells apart the functions
-# of the last two cases: theirs are a tree of compares, and a table that a
-# window of bits indexes.
-start_test "functions that only a tree of compares tells apart settle too"
+# of the last two cases: theirs are a search of their addresses, and a
+# table that a window of bits indexes.
+start_test "functions that only a search of their addresses tells apart settle too"
 far_functions_settle far 2 3 4
 
 start_test "functions that only a masked table tells apart settle too"

@@ -185,7 +185,7 @@ bench_call()
 }
 
 # 1b. The same for a patch whose functions no table of a trampoline tells
-# apart (ours: the tree form): 64 functions, called in turn.  The sum
+# apart (ours: the search head): 64 functions, called in turn.  The sum
 # shows which version ran: 1 per call unpatched, 2 patched.
 bench_scatter()
 {

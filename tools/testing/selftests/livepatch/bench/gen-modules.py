@@ -76,7 +76,7 @@ def scatter_target():
     module's page-aligned start): their fentry return addresses agree
     pairwise in their low 16 bits, and those of a half in the third byte,
     so no byte and no window of bits below 16 tells them apart, and
-    settle.c gives their hook group its tree form.  "layout" says whether
+    settle.c gives their hook group its search head.  "layout" says whether
     the loader kept that; "ns_per_call" calls every function in turn,
     "loops" times, and prints the mean ns per call and the sum (each call
     adds 1 unpatched, 2 patched)."""

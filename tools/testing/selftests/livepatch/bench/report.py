@@ -24,7 +24,7 @@ METRICS = [
     ('call_handler_ns', 'ns', 'call: patched, settle=0 (ours)'),
     ('call_traced_ns', 'ns', 'call: patched and traced'),
     ('call_scatter_unpatched_ns', 'ns', 'call: not patched, 64 apart'),
-    ('call_scatter_patched_ns', 'ns', 'call: patched, 64 apart (tree)'),
+    ('call_scatter_patched_ns', 'ns', 'call: patched, 64 apart (search)'),
 ] + [
     (f'{op}_{n}_s', 's', f'{op}: {n} function(s)')
     for n in (1, 10, 100, 1000)
@@ -55,7 +55,7 @@ CALL_RATIOS = [
     ('call_transition_ns', 'in transition', 'call_unpatched_ns'),
     ('call_handler_ns', 'patched, settle=0', 'call_unpatched_ns'),
     ('call_traced_ns', 'patched and traced', 'call_unpatched_ns'),
-    ('call_scatter_patched_ns', 'patched, 64 apart (tree)',
+    ('call_scatter_patched_ns', 'patched, 64 apart (search)',
      'call_scatter_unpatched_ns'),
 ]
 
@@ -76,7 +76,7 @@ NOTES = """How each row is measured (bench-guest.sh and the bench_* modules):
   the processor's return prediction one entry off the stack.
   "64 apart" calls 64 functions in turn (bench_scatter), pairs of which
   lie 64 KiB apart, and a patch of all of them: the hook group that ours
-  makes of them gets the tree form, as a large patch of functions
+  makes of them gets the search head, as a large patch of functions
   scattered across vmlinux would.
 - enable/disable N function(s): modprobe of a generated N-function patch
   until its "transition" reads 0; "echo 0 > enabled" until its sysfs

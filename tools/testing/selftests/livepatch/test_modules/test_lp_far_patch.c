@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_lp_far_patch.c - patches the functions of test_lp_far_target that
- * only a tree of compares tells apart: test_lp_far_a() then returns 2,
+ * only a search of their addresses tells apart: test_lp_far_a() then returns 2,
  * test_lp_far_b() 3 and test_lp_far_c() 4; or, given near=1, those that a
  * masked table does: test_lp_near_a() returns 5, test_lp_near_b() 6 and
  * test_lp_near_c() 7.

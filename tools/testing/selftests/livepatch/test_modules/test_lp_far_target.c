@@ -12,7 +12,7 @@
  * - test_lp_far_a() at a multiple of 64 KiB from the start, so at a page
  *   boundary, test_lp_far_c() 256 bytes and test_lp_far_b() 64 KiB after
  *   it: no byte of their addresses, and no window of bits below 16,
- *   differs between all three, so a patch of them gets the tree form;
+ *   differs between all three, so a patch of them gets the search head;
  * - test_lp_near_a() at a page boundary, test_lp_near_b() 32 bytes and
  *   test_lp_near_c() 256 bytes after it: no byte differs between all
  *   three either, bits 5 to 8 do: the table form that masks them.
@@ -113,4 +113,4 @@ module_param_cb(layout, &test_lp_far_layout_ops, NULL, 0444);
 MODULE_PARM_DESC(layout, "test_lp_far_a() modulo 4 KiB, test_lp_far_c() and test_lp_far_b() from it, test_lp_near_a() modulo 4 KiB, test_lp_near_b() and test_lp_near_c() from it");
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Livepatch selftest: functions that only a tree or a masked table tells apart");
+MODULE_DESCRIPTION("Livepatch selftest: functions that only a search or a masked table tells apart");
