@@ -217,8 +217,8 @@ static_assert(KLP_HEAD_OFFSET % 64 >= 32 &&
  *		the entries are in their order
  * @bits:	the table is 1 << @bits bytes
  * @drop:	the head leaves the return address on the stack, and drops
- *		it with the return (`ret $8`) rather than popping it first;
- *		for a search, wherever its leaf's return may do so
+ *		it with the return (`ret $8`) rather than popping it first
+ *		(a search's leaves each decide by their own address)
  */
 struct klp_index {
 	int byte;
@@ -295,8 +295,7 @@ static bool klp_find_mask(const unsigned long *keys, unsigned int nr,
  * Whether the head's return must go through the return thunk.  Where
  * that depends on the address (ITS: the return's last byte), the head's
  * offset in its page is the address that counts, the whole head lying in
- * one half of a line; klp_emit_head() checks the real one.  For a search,
- * whether its leaves may drop at all: each checks its own address.
+ * one half of a line; klp_emit_head() checks the real one.
  */
 static bool klp_head_wants_rethunk(void)
 {
@@ -313,23 +312,19 @@ static bool klp_head_wants_rethunk(void)
 static void klp_choose_index(const unsigned long *keys, unsigned int nr,
 			     struct klp_index *idx)
 {
-	bool drop = !klp_head_wants_rethunk();
 	unsigned long *seen;
 
-	*idx = (struct klp_index){ .byte = -1 };
+	*idx = (struct klp_index){ .byte = -1, .search = true };
 	seen = bitmap_alloc(1U << (KLP_TABLE_MAX_BITS - 3), GFP_KERNEL);
 	if (seen) {
-		idx->drop = drop && klp_find_byte(keys, nr, seen, idx);
+		idx->drop = !klp_head_wants_rethunk() &&
+			    klp_find_byte(keys, nr, seen, idx);
 		idx->search = !idx->drop &&
 			      !klp_find_mask(keys, nr, seen, idx);
 		bitmap_free(seen);
-	} else {
-		idx->search = true;
 	}
-	if (idx->search) {
+	if (idx->search)
 		idx->bits = order_base_2(nr) + 3;
-		idx->drop = drop;
-	}
 }
 
 /*
@@ -393,20 +388,18 @@ static unsigned long klp_search_size(unsigned int n)
  * middle key the left half, else the right half, down to one key, whose
  * leaf is the head of a group of one with the key's entry.  The right half
  * comes first, so that the left is a branch away.  A leaf drops the return
- * address where its return may go without the thunk (@drop) at the place
- * it lands.
+ * address where its return needs no thunk at the place it lands.
  */
 static void klp_emit_search(struct klp_emitter *e, const unsigned long *keys,
 			    unsigned int first, unsigned int n,
-			    const unsigned long *table, bool drop)
+			    const unsigned long *table)
 {
 	unsigned int left = n / 2;
 
 	if (n == 1) {
 		struct klp_index one = {
 			.byte = -1,
-			.drop = drop && !cpu_wants_rethunk_at(e->pos +
-							      KLP_ONE_RET_LAST),
+			.drop = !cpu_wants_rethunk_at(e->pos + KLP_ONE_RET_LAST),
 		};
 
 		klp_emit_head(e, &one, &table[first], KLP_LEAF_SIZE);
@@ -415,8 +408,8 @@ static void klp_emit_search(struct klp_emitter *e, const unsigned long *keys,
 	klp_emit_cmp(e, keys[first + left]);
 	klp_emit_jcc(e, KLP_CC_BELOW,
 		     e->pos + KLP_JCC_SIZE + klp_search_size(n - left));
-	klp_emit_search(e, keys, first + left, n - left, table, drop);
-	klp_emit_search(e, keys, first, left, table, drop);
+	klp_emit_search(e, keys, first + left, n - left, table);
+	klp_emit_search(e, keys, first, left, table);
 }
 
 /*
@@ -520,7 +513,7 @@ static void *klp_build_table(struct klp_ops **hooks, const unsigned long *keys,
 	klp_emit(&e, ud2, sizeof(ud2));
 	e.pos = head;
 	if (idx->search) {
-		klp_emit_search(&e, keys, 0, nr, table, idx->drop);
+		klp_emit_search(&e, keys, 0, nr, table);
 		if (WARN_ON_ONCE(e.pos != head + klp_search_size(nr)))
 			e.fits = false;
 	} else {
